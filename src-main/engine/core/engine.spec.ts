@@ -1,0 +1,136 @@
+import { describe, expect, it } from 'vitest';
+import { COMMAND_NAMES } from '../../../src-shared/contract/commands.js';
+import type { EngineSnapshot } from '../../../src-shared/contract/snapshot.js';
+import { EngineHarness } from './testing/engine-harness.js';
+
+const KEY = 'sk-ant-api03-SECRETSECRETSECRET-9f3a';
+
+async function withOneConfig() {
+  const h = await EngineHarness.create({}, []);
+  await h.engine.invoke('config:add', { name: 'production', endpoints: [{ base_url: 'https://api.anthropic.com/', api_key: KEY }] });
+  return h;
+}
+
+describe('Engine commands', () => {
+  it('has a handler for every command of the contract', async () => {
+    const h = await EngineHarness.create({}, []);
+    expect(Object.keys(h.engine.handlers).sort()).toEqual([...COMMAND_NAMES].sort());
+  });
+
+  it('adds configs at the end of the primary tier unless told otherwise, and persists them', async () => {
+    const h = await EngineHarness.create({}, []);
+    await h.engine.invoke('config:add', { name: 'a' });
+    await h.engine.invoke('config:add', { name: 'b' });
+    await h.engine.invoke('config:add', { name: 'c', tier: 'fallback', description: 'emergency' });
+    expect(h.repository.stored.tiers).toMatchObject({ primary: ['a', 'b'], fallback: ['c'] });
+    expect(h.repository.stored.configs.map((c) => c.name)).toEqual(['a', 'b', 'c']);
+    await expect(h.engine.invoke('config:add', { name: 'a' })).rejects.toMatchObject({ code: 'already_exists' });
+  });
+
+  it('never shows a key: snapshots, views and errors carry only a hint', async () => {
+    const h = await withOneConfig();
+    const [id] = h.endpointIds('production');
+    h.engine.recordOutcome('production', id as string, { kind: 'credential_rejected', status: 401 });
+    const snapshot = await h.engine.invoke('state:get', {});
+    const text = JSON.stringify(snapshot) + JSON.stringify(h.recorded) + JSON.stringify(h.notifier.notifications);
+    expect(text).not.toContain('SECRETSECRET');
+    expect(snapshot.tiers[0]?.configs[0]?.endpoints[0]?.key_hint).toBe('sk-…9f3a');
+    const error = await h.engine.dispatch('endpoint:update', { config: 'production', endpoint_id: id, api_key: 'bad key with spaces SECRET' }).catch((e: Error) => e);
+    expect((error as Error).message).not.toContain('SECRET');
+    expect((error as Error).message).toContain('api_key');
+  });
+
+  it('validates untrusted payloads and names the bad field', async () => {
+    const h = await withOneConfig();
+    await expect(h.engine.dispatch('priority:move', { name: 'production', tier: 'tertiary' })).rejects.toMatchObject({
+      code: 'invalid_argument',
+      message: expect.stringMatching(/^priority:move: tier: must be one of primary/),
+    });
+    await expect(h.engine.dispatch('policy:update', { failure_threshold: 0 })).rejects.toMatchObject({
+      code: 'invalid_argument',
+      message: expect.stringContaining('failure_threshold: must be at least 1'),
+    });
+    await expect(h.engine.dispatch('policy:update', { ejection_base_time: 400 })).rejects.toMatchObject({
+      code: 'invalid_argument',
+      message: expect.stringContaining('policy.ejection_max_time'),
+    });
+    await expect(h.engine.dispatch('config:explode', {})).rejects.toMatchObject({ code: 'unknown_command' });
+    await expect(h.engine.dispatch('state:get', 'not an object')).rejects.toMatchObject({ code: 'invalid_argument' });
+    expect(h.repository.stored.policy.failure_threshold).toBe(3); // nothing saved
+  });
+
+  it('updates, renames and removes configs and endpoints', async () => {
+    const h = await withOneConfig();
+    const added = await h.engine.invoke('endpoint:add', { config: 'production', base_url: 'https://relay.example/api', api_key: 'relay-key-123456', auth_style: 'bearer' });
+    expect(added).toMatchObject({ base_url: 'https://relay.example/api', auth_style: 'bearer', enabled: true });
+    await h.engine.invoke('endpoint:update', { config: 'production', endpoint_id: added.id, enabled: false });
+    expect(h.repository.stored.configs[0]?.endpoints[1]?.enabled).toBe(false);
+
+    await h.engine.invoke('config:update', { name: 'production', new_name: 'prod', description: 'main account' });
+    expect(h.engine.activeConfig).toBe('prod');
+    expect(h.repository.stored.tiers.primary).toEqual(['prod']);
+    await h.engine.whenPersisted();
+    expect(h.repository.stored.active_config).toBe('prod');
+
+    await h.engine.invoke('endpoint:remove', { config: 'prod', endpoint_id: added.id });
+    expect(h.endpointIds('prod')).toHaveLength(1);
+    await expect(h.engine.invoke('endpoint:remove', { config: 'prod', endpoint_id: 'ep-999' })).rejects.toMatchObject({ code: 'not_found' });
+    await h.engine.invoke('config:remove', { name: 'prod' });
+    expect(h.engine.snapshot().overall).toBe('idle');
+    expect(h.engine.activeConfig).toBeNull();
+  });
+
+  it('a user edit of the key clears a rejected-key flag; time alone does not', async () => {
+    const h = await withOneConfig();
+    const [id] = h.endpointIds('production') as [string];
+    h.engine.recordOutcome('production', id, { kind: 'credential_rejected', status: 403 });
+    h.clock.advanceSeconds(86_400);
+    h.engine.tick();
+    expect(h.engine.configHealth('production').status).toBe('unhealthy');
+    await h.engine.invoke('endpoint:update', { config: 'production', endpoint_id: id, api_key: 'sk-ant-new-key-000000' });
+    const endpoint = h.engine.snapshot().tiers[0]?.configs[0]?.endpoints[0];
+    expect(endpoint?.health).toMatchObject({ state: 'closed', credential_rejected: false });
+  });
+
+  it('health:check-now probes every enabled endpoint and feeds the breakers', async () => {
+    const h = await EngineHarness.create({ failure_threshold: 1 }, [
+      { name: 'production', tier: 'primary', endpoints: 2 },
+      { name: 'backup', tier: 'secondary', endpoints: 1 },
+    ]);
+    const [p1, p2] = h.endpointIds('production') as [string, string];
+    h.prober.outcomes.set(p1, { kind: 'failure', detail: 'connect ECONNREFUSED' });
+    h.prober.outcomes.set(p2, { kind: 'credential_rejected', status: 401 });
+    const snapshot = await h.engine.invoke('health:check-now', {});
+    expect(h.prober.probed.sort()).toEqual([...h.endpointIds('production'), ...h.endpointIds('backup')].sort());
+    expect(snapshot.active_config).toBe('backup');
+    const production = snapshot.tiers[0]?.configs[0];
+    expect(production?.health).toMatchObject({ status: 'unhealthy', healthy_endpoints: 0, total_endpoints: 2 });
+    expect(production?.endpoints.map((e) => e.health.last_error)).toEqual(['connect ECONNREFUSED', 'key rejected (401)']);
+  });
+
+  it('publishes snapshots with a growing revision, and a throwing listener breaks nothing', async () => {
+    const h = await withOneConfig();
+    const revisions: number[] = [];
+    h.engine.on('state:changed', () => {
+      throw new Error('listener bug');
+    });
+    h.engine.on('state:changed', (snapshot: EngineSnapshot) => revisions.push(snapshot.revision));
+    await h.engine.invoke('config:add', { name: 'backup', tier: 'secondary', endpoints: [{ base_url: 'https://backup.example', api_key: 'sk-backup-0000000000' }] });
+    h.kill('production');
+    expect(revisions.length).toBeGreaterThanOrEqual(2);
+    expect([...revisions].sort((a, b) => a - b)).toEqual(revisions);
+    expect(new Set(revisions).size).toBe(revisions.length);
+    expect(h.engine.activeConfig).toBe('backup');
+  });
+
+  it('keeps the engine running when storage fails, and says so', async () => {
+    const h = await withOneConfig();
+    h.repository.update = async () => {
+      throw new Error('disk full');
+    };
+    await h.engine.invoke('config:add', { name: 'x' }).catch(() => undefined);
+    await h.engine.invoke('failover:unpin', {});
+    await h.engine.whenPersisted();
+    expect(h.engine.snapshot().problems).toEqual(['could not save state: disk full']);
+  });
+});

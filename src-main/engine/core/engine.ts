@@ -1,0 +1,574 @@
+import {
+  COMMANDS,
+  isCommandName,
+  type CommandHandlers,
+  type CommandName,
+  type CommandResult,
+  type ValidCommandArgs,
+} from '../../../src-shared/contract/commands.js';
+import { EngineError } from '../../../src-shared/contract/errors.js';
+import type { EngineEvents, EngineNotification } from '../../../src-shared/contract/events.js';
+import type { ConfigView, EndpointView, EngineSnapshot, OverallState } from '../../../src-shared/contract/snapshot.js';
+import { keyHint, type Config, type Endpoint } from '../../../src-shared/model/config.js';
+import type { FailoverEvent } from '../../../src-shared/model/event.js';
+import type { ConfigHealth } from '../../../src-shared/model/health.js';
+import { applyPolicyPatch } from '../../../src-shared/model/policy.js';
+import { findConfig, type Settings } from '../../../src-shared/model/settings.js';
+import { TIERS, isServingTier } from '../../../src-shared/model/tier.js';
+import { describeIssues } from '../../../src-shared/model/validation.js';
+import { ConfigCounters, deriveConfigHealth } from './config-health.js';
+import { EndpointBreaker } from './endpoint-breaker.js';
+import { FailoverManager, type FailoverInputs } from './failover-manager.js';
+import type { AttemptOutcome } from './outcome.js';
+import type { Clock, EventLog, IdSource, Notifier, Prober, SettingsRepository } from './ports.js';
+import { moveConfig, positionOf, removeFromTiers, renameInTiers, servingOrder, setTierEnabled, tierOf } from './priority-manager.js';
+import { planCandidates, type Candidate } from './request-planner.js';
+import { TypedEmitter } from './typed-emitter.js';
+
+export interface EngineDeps {
+  clock: Clock;
+  ids: IdSource;
+  settings: SettingsRepository;
+  events: EventLog;
+  notifier: Notifier;
+  /** Active health checks; `health:check-now` needs one. */
+  prober?: Prober;
+}
+
+/** The candidates for one request and the way to report each attempt back. */
+export interface RequestPlan {
+  candidates: Candidate[];
+  /** Feeds one attempt's classified outcome into the endpoint's breaker and the failover manager. */
+  report(candidate: Candidate, outcome: AttemptOutcome): void;
+}
+
+interface BreakerEntry {
+  breaker: EndpointBreaker;
+  /** What the breaker's verdict is about: a user edit of URL, key or auth style starts it fresh. */
+  fingerprint: string;
+}
+
+const HISTORY_WINDOW = 1_000;
+
+/**
+ * The failover engine: owns the settings, the endpoint breakers and the
+ * failover manager, implements every command of the contract, and plans
+ * requests for the proxy. Pure: all I/O and time go through its ports, so the
+ * Electron app, the daemon and the tests host the same engine.
+ */
+export class Engine {
+  private settings: Settings;
+  private revision = 0;
+  private dirty = false;
+  private readonly problems: string[];
+  private readonly breakers = new Map<string, Map<string, BreakerEntry>>();
+  private readonly counters = new Map<string, ConfigCounters>();
+  private readonly failover: FailoverManager;
+  private readonly emitter = new TypedEmitter<EngineEvents>();
+  private persistence: Promise<unknown> = Promise.resolve();
+  readonly handlers: CommandHandlers;
+
+  /** Loads settings and recent history through the ports and makes the first decision. */
+  static async start(deps: EngineDeps): Promise<Engine> {
+    const { settings, problems } = await deps.settings.load();
+    const history = await deps.events.recent(HISTORY_WINDOW);
+    return new Engine(deps, settings, problems, history);
+  }
+
+  private constructor(
+    private readonly deps: EngineDeps,
+    settings: Settings,
+    problems: string[],
+    history: FailoverEvent[],
+  ) {
+    this.settings = settings;
+    this.problems = [...problems];
+    this.syncHealthState();
+    this.failover = new FailoverManager(
+      {
+        clock: deps.clock,
+        ids: deps.ids,
+        record: (event) => this.recordEvent(event),
+        notify: (notification) => this.raise(notification),
+      },
+      { active: settings.active_config, pinned: settings.pinned },
+      history,
+    );
+    this.handlers = this.createHandlers();
+    this.settle();
+  }
+
+  // ── Queries ───────────────────────────────────────────────────────────
+
+  get activeConfig(): string | null {
+    return this.failover.active;
+  }
+
+  /** Subscribes to an engine event; returns an unsubscribe function. */
+  on<E extends keyof EngineEvents>(event: E, listener: (payload: EngineEvents[E]) => void): () => void {
+    return this.emitter.on(event, listener);
+  }
+
+  /** The seed's ConfigHealth of one config. */
+  configHealth(name: string): ConfigHealth {
+    const config = findConfig(this.settings, name);
+    if (!config) throw new EngineError('not_found', `no config named "${name}"`);
+    return deriveConfigHealth(config, (id) => this.breakerFor(name, id).breaker, this.countersFor(name));
+  }
+
+  snapshot(): EngineSnapshot {
+    return {
+      revision: this.revision,
+      active_config: this.failover.active,
+      pinned: this.failover.pinned,
+      overall: this.overallState(),
+      policy: { ...this.settings.policy },
+      tier_enabled: { ...this.settings.tier_enabled },
+      problems: [...this.problems],
+      tiers: TIERS.map((tier) => ({
+        tier,
+        enabled: isServingTier(tier) && this.settings.tier_enabled[tier],
+        configs: this.settings.tiers[tier].flatMap((name) => {
+          const config = findConfig(this.settings, name);
+          return config ? [this.configView(config)] : [];
+        }),
+      })),
+    };
+  }
+
+  // ── The proxy's side ──────────────────────────────────────────────────
+
+  /** Candidates for one request, best first, and the outcome reporter. */
+  plan(): RequestPlan {
+    const candidates = planCandidates({
+      active: this.failover.active,
+      order: servingOrder(this.settings),
+      policy: this.settings.policy,
+      config: (name) => findConfig(this.settings, name),
+      breaker: (config, id) => this.breakerFor(config, id).breaker,
+    });
+    this.settle();
+    return {
+      candidates,
+      report: (candidate, outcome) => this.recordOutcome(candidate.config, candidate.endpoint.id, outcome),
+    };
+  }
+
+  /** Feeds one classified outcome (live request or probe) into the engine. */
+  recordOutcome(configName: string, endpointId: string, outcome: AttemptOutcome): void {
+    const config = findConfig(this.settings, configName);
+    if (!config?.endpoints.some((endpoint) => endpoint.id === endpointId)) return; // removed meanwhile
+    const { breaker } = this.breakerFor(configName, endpointId);
+    const wasRejected = breaker.isCredentialRejected;
+    breaker.record(outcome, this.settings.policy);
+    this.countersFor(configName).record(outcome, this.deps.clock.now());
+    if (outcome.kind === 'credential_rejected' && !wasRejected && this.settings.policy.notify_on_failover) {
+      this.raise({
+        kind: 'credential_rejected',
+        title: `Key rejected by ${configName}`,
+        body: `Endpoint ${endpointId} answered ${outcome.status}; check its API key.`,
+        event_id: null,
+        config: configName,
+      });
+    }
+    this.settle();
+  }
+
+  /** Re-evaluates time-based rules (ejection expiry, recovery delay, cooldown). Hosts call it on a timer. */
+  tick(): void {
+    this.settle();
+  }
+
+  /** Resolves once queued writes (history, active selection) have reached storage. */
+  async whenPersisted(): Promise<void> {
+    let seen: Promise<unknown>;
+    do {
+      seen = this.persistence;
+      await seen;
+    } while (seen !== this.persistence);
+  }
+
+  // ── Commands ──────────────────────────────────────────────────────────
+
+  /**
+   * The single entry point for untrusted callers (IPC, admin RPC, CLI):
+   * checks the command name, validates the payload, runs the handler.
+   */
+  async dispatch(command: string, args: unknown): Promise<unknown> {
+    if (!isCommandName(command)) throw new EngineError('unknown_command', `unknown command "${command}"`);
+    const parsed = COMMANDS[command].args.safeParse(args ?? {});
+    if (!parsed.success) throw new EngineError('invalid_argument', `${command}: ${describeIssues(parsed.error)}`);
+    const handler = this.handlers[command] as (valid: unknown) => Promise<unknown>;
+    return handler(parsed.data);
+  }
+
+  /** Typed variant of dispatch for in-process callers. */
+  async invoke<K extends CommandName>(command: K, args: ValidCommandArgs<K>): Promise<CommandResult<K>> {
+    return (await this.dispatch(command, args)) as CommandResult<K>;
+  }
+
+  private createHandlers(): CommandHandlers {
+    return {
+      'state:get': async () => this.snapshot(),
+
+      'config:add': async ({ name, description, tier, endpoints }) => {
+        await this.mutate((current) => {
+          if (findConfig(current, name)) throw new EngineError('already_exists', `a config named "${name}" already exists`);
+          const config: Config = {
+            name,
+            description: description ?? '',
+            endpoints: (endpoints ?? []).map((input) => this.newEndpoint(input)),
+            message_probe: null,
+          };
+          return moveConfig({ ...current, configs: [...current.configs, config] }, name, tier ?? 'primary');
+        });
+        return this.configView(this.requireConfig(name));
+      },
+
+      'config:update': async ({ name, new_name, description, message_probe }) => {
+        const target = new_name ?? name;
+        await this.mutate((current) => {
+          const config = requireConfigIn(current, name);
+          if (new_name !== undefined && new_name !== name && findConfig(current, new_name)) {
+            throw new EngineError('already_exists', `a config named "${new_name}" already exists`);
+          }
+          const updated: Config = {
+            ...config,
+            name: target,
+            description: description ?? config.description,
+            message_probe: message_probe === undefined ? config.message_probe : message_probe,
+          };
+          const renamed = renameInTiers(current, name, target);
+          return {
+            ...renamed,
+            configs: current.configs.map((entry) => (entry.name === name ? updated : entry)),
+            active_config: current.active_config === name ? target : current.active_config,
+          };
+        }, () => this.renameHealthState(name, target));
+        return this.configView(this.requireConfig(target));
+      },
+
+      'config:remove': async ({ name }) => {
+        await this.mutate((current) => {
+          requireConfigIn(current, name);
+          const without = removeFromTiers(current, name);
+          return {
+            ...without,
+            configs: current.configs.filter((config) => config.name !== name),
+            active_config: current.active_config === name ? null : current.active_config,
+            pinned: current.active_config === name ? false : current.pinned,
+          };
+        });
+        return { removed: name };
+      },
+
+      'endpoint:add': async ({ config: name, ...input }) => {
+        const endpoint = this.newEndpoint(input);
+        await this.mutate((current) => {
+          const config = requireConfigIn(current, name);
+          return replaceConfig(current, { ...config, endpoints: [...config.endpoints, endpoint] });
+        });
+        return this.endpointView(name, endpoint);
+      },
+
+      'endpoint:update': async ({ config: name, endpoint_id, ...patch }) => {
+        let updated: Endpoint | undefined;
+        await this.mutate((current) => {
+          const config = requireConfigIn(current, name);
+          const endpoint = requireEndpointIn(config, endpoint_id);
+          updated = {
+            ...endpoint,
+            base_url: patch.base_url ?? endpoint.base_url,
+            api_key: patch.api_key ?? endpoint.api_key,
+            auth_style: patch.auth_style ?? endpoint.auth_style,
+            enabled: patch.enabled ?? endpoint.enabled,
+          };
+          const edited = updated;
+          return replaceConfig(current, { ...config, endpoints: config.endpoints.map((e) => (e.id === endpoint_id ? edited : e)) });
+        });
+        return this.endpointView(name, updated as Endpoint);
+      },
+
+      'endpoint:remove': async ({ config: name, endpoint_id }) => {
+        await this.mutate((current) => {
+          const config = requireConfigIn(current, name);
+          requireEndpointIn(config, endpoint_id);
+          return replaceConfig(current, { ...config, endpoints: config.endpoints.filter((e) => e.id !== endpoint_id) });
+        });
+        return { removed: endpoint_id };
+      },
+
+      'priority:move': async ({ name, tier, index }) => {
+        await this.mutate((current) => {
+          requireConfigIn(current, name);
+          return moveConfig(current, name, tier, index);
+        });
+        return this.snapshot();
+      },
+
+      'priority:set-tier-enabled': async ({ tier, enabled }) => {
+        await this.mutate((current) => setTierEnabled(current, tier, enabled));
+        return this.snapshot();
+      },
+
+      'policy:update': async (patch) => {
+        const next = await this.mutate((current) => {
+          const result = applyPolicyPatch(current.policy, patch);
+          if (!result.success) throw new EngineError('invalid_argument', describeIssues(result.error, 'policy'));
+          return { ...current, policy: result.data };
+        });
+        return { ...next.policy };
+      },
+
+      'failover:switch': async ({ name, reason }) => {
+        this.requireConfig(name);
+        const event = this.failover.manualSwitch(name, reason ?? 'manual switch', this.failoverInputs());
+        this.dirty = true;
+        this.persistSelection();
+        this.settle();
+        return { switched: event !== null, event };
+      },
+
+      'failover:unpin': async () => {
+        this.failover.unpin();
+        this.dirty = true;
+        this.persistSelection();
+        this.settle();
+        return { pinned: false as const };
+      },
+
+      'history:query': async ({ limit, event_types, config }) => {
+        const events = await this.deps.events.recent(HISTORY_WINDOW);
+        return events
+          .filter((event) => !event_types || event_types.includes(event.event_type))
+          .filter((event) => !config || event.from_config === config || event.to_config === config)
+          .slice(0, limit ?? 100);
+      },
+
+      'health:check-now': async ({ config }) => {
+        const prober = this.deps.prober;
+        if (!prober) throw new EngineError('failed_precondition', 'no health prober is running in this host');
+        const names = config !== undefined ? [this.requireConfig(config).name] : servingOrder(this.settings);
+        const probes = names.flatMap((name) => {
+          const target = this.requireConfig(name);
+          return target.endpoints
+            .filter((endpoint) => endpoint.enabled)
+            .map(async (endpoint) => {
+              const outcome = await prober
+                .probe({ config: name, endpoint, message_probe: target.message_probe, policy: this.settings.policy })
+                .catch((error: unknown): AttemptOutcome => ({ kind: 'failure', detail: `probe failed: ${errorMessage(error)}` }));
+              this.recordOutcome(name, endpoint.id, outcome);
+            });
+        });
+        await Promise.all(probes);
+        return this.snapshot();
+      },
+    };
+  }
+
+  // ── Settings ──────────────────────────────────────────────────────────
+
+  /**
+   * Applies `change` to the freshest stored settings (other processes' edits
+   * included) under the repository's lock, then adopts the result.
+   */
+  private async mutate(change: (current: Settings) => Settings, beforeAdopt?: () => void): Promise<Settings> {
+    const next = await this.deps.settings.update(change);
+    beforeAdopt?.();
+    this.adoptSettings(next);
+    return next;
+  }
+
+  /** Takes a settings document written elsewhere (by us or another process) as the truth. */
+  adoptSettings(next: Settings): void {
+    this.settings = next;
+    this.syncHealthState();
+    this.dirty = true;
+    this.settle();
+  }
+
+  /** Keeps one breaker per endpoint; an edited URL, key or auth style starts a fresh one. */
+  private syncHealthState(): void {
+    for (const [name, endpoints] of this.breakers) {
+      const config = findConfig(this.settings, name);
+      if (!config) {
+        this.breakers.delete(name);
+        this.counters.delete(name);
+        continue;
+      }
+      for (const [id, entry] of endpoints) {
+        const endpoint = config.endpoints.find((e) => e.id === id);
+        if (!endpoint || entry.fingerprint !== fingerprintOf(endpoint)) endpoints.delete(id);
+      }
+    }
+  }
+
+  private renameHealthState(from: string, to: string): void {
+    if (from === to) return;
+    const endpoints = this.breakers.get(from);
+    if (endpoints) this.breakers.set(to, endpoints);
+    this.breakers.delete(from);
+    const counters = this.counters.get(from);
+    if (counters) this.counters.set(to, counters);
+    this.counters.delete(from);
+    this.failover.renameConfig(from, to);
+  }
+
+  private breakerFor(configName: string, endpointId: string): BreakerEntry {
+    let endpoints = this.breakers.get(configName);
+    if (!endpoints) {
+      endpoints = new Map();
+      this.breakers.set(configName, endpoints);
+    }
+    let entry = endpoints.get(endpointId);
+    if (!entry) {
+      const endpoint = findConfig(this.settings, configName)?.endpoints.find((e) => e.id === endpointId);
+      const breaker = new EndpointBreaker(this.deps.clock);
+      breaker.onTransition((transition) => {
+        this.dirty = true;
+        this.emitter.emit('health:changed', { config: configName, endpoint_id: endpointId, ...transition });
+      });
+      entry = { breaker, fingerprint: endpoint ? fingerprintOf(endpoint) : '' };
+      endpoints.set(endpointId, entry);
+    }
+    return entry;
+  }
+
+  private countersFor(configName: string): ConfigCounters {
+    let counters = this.counters.get(configName);
+    if (!counters) {
+      counters = new ConfigCounters();
+      this.counters.set(configName, counters);
+    }
+    return counters;
+  }
+
+  // ── Decisions and publishing ──────────────────────────────────────────
+
+  private failoverInputs(): FailoverInputs {
+    return {
+      order: servingOrder(this.settings),
+      health: (name) => this.configHealth(name),
+      policy: this.settings.policy,
+    };
+  }
+
+  /** Lets the failover manager decide, persists its choice, and publishes a new snapshot if anything changed. */
+  private settle(): void {
+    if (this.failover.evaluate(this.failoverInputs())) {
+      this.dirty = true;
+      this.persistSelection();
+    }
+    if (!this.dirty) return;
+    this.dirty = false;
+    this.revision += 1;
+    if (this.emitter.listenerCount('state:changed') > 0) this.emitter.emit('state:changed', this.snapshot());
+  }
+
+  private persistSelection(): void {
+    const { active, pinned } = this.failover;
+    this.enqueuePersistence(() =>
+      this.deps.settings.update((current) => {
+        const exists = active !== null && findConfig(current, active) !== undefined;
+        return { ...current, active_config: exists ? active : null, pinned: exists && pinned };
+      }),
+    );
+  }
+
+  private recordEvent(event: FailoverEvent): void {
+    this.enqueuePersistence(() => this.deps.events.append(event));
+    this.emitter.emit('history:appended', event);
+  }
+
+  /** Writes happen in order, off the request path; a failure becomes a visible problem, not a crash. */
+  private enqueuePersistence(write: () => Promise<unknown>): void {
+    this.persistence = this.persistence.then(write).catch((error: unknown) => {
+      this.problems.push(`could not save state: ${errorMessage(error)}`);
+      this.dirty = true;
+      this.settle();
+    });
+  }
+
+  private raise(notification: EngineNotification): void {
+    try {
+      this.deps.notifier.notify(notification);
+    } catch {
+      // A broken notifier must not stop a failover.
+    }
+    this.emitter.emit('notification:raised', notification);
+  }
+
+  private overallState(): OverallState {
+    const order = servingOrder(this.settings);
+    const active = this.failover.active;
+    if (order.length === 0 || active === null) return 'idle';
+    if (this.failover.isAllDown) return 'all_down';
+    const status = this.configHealth(active).status;
+    if (status === 'unhealthy') return 'all_down';
+    return active === order[0] && (status === 'healthy' || status === 'unknown') ? 'ok' : 'degraded';
+  }
+
+  // ── Views ─────────────────────────────────────────────────────────────
+
+  private configView(config: Config): ConfigView {
+    return {
+      name: config.name,
+      description: config.description,
+      tier: tierOf(this.settings, config.name) ?? 'disabled',
+      position: positionOf(this.settings, config.name),
+      active: this.failover.active === config.name,
+      message_probe: config.message_probe,
+      health: this.configHealth(config.name),
+      endpoints: config.endpoints.map((endpoint) => this.endpointView(config.name, endpoint)),
+    };
+  }
+
+  private endpointView(configName: string, endpoint: Endpoint): EndpointView {
+    return {
+      id: endpoint.id,
+      base_url: endpoint.base_url,
+      key_hint: keyHint(endpoint.api_key),
+      auth_style: endpoint.auth_style,
+      enabled: endpoint.enabled,
+      health: this.breakerFor(configName, endpoint.id).breaker.health(),
+    };
+  }
+
+  private requireConfig(name: string): Config {
+    return requireConfigIn(this.settings, name);
+  }
+
+  private newEndpoint(input: { base_url: string; api_key: string; auth_style?: Endpoint['auth_style'] | undefined }): Endpoint {
+    return {
+      id: this.deps.ids.next('ep'),
+      base_url: input.base_url,
+      api_key: input.api_key,
+      auth_style: input.auth_style ?? 'x-api-key',
+      enabled: true,
+    };
+  }
+}
+
+function requireConfigIn(settings: Settings, name: string): Config {
+  const config = findConfig(settings, name);
+  if (!config) throw new EngineError('not_found', `no config named "${name}"`);
+  return config;
+}
+
+function requireEndpointIn(config: Config, endpointId: string): Endpoint {
+  const endpoint = config.endpoints.find((e) => e.id === endpointId);
+  if (!endpoint) throw new EngineError('not_found', `config "${config.name}" has no endpoint "${endpointId}"`);
+  return endpoint;
+}
+
+function replaceConfig(settings: Settings, config: Config): Settings {
+  return { ...settings, configs: settings.configs.map((entry) => (entry.name === config.name ? config : entry)) };
+}
+
+function fingerprintOf(endpoint: Endpoint): string {
+  return `${endpoint.base_url}\n${endpoint.auth_style}\n${endpoint.api_key}`;
+}
+
+function errorMessage(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}

@@ -1,0 +1,67 @@
+import type { Config, Endpoint } from '../../../src-shared/model/config.js';
+import type { FailoverPolicy } from '../../../src-shared/model/policy.js';
+import type { EndpointBreaker } from './endpoint-breaker.js';
+
+/** One upstream to try for a request. Holds the key: it never leaves the main process. */
+export interface Candidate {
+  config: string;
+  endpoint: Endpoint;
+  /** True in panic mode: every candidate endpoint was ejected, so this one is tried anyway. */
+  panic: boolean;
+}
+
+export interface PlannerView {
+  active: string | null;
+  /** Serving configs, best first. */
+  order: readonly string[];
+  policy: FailoverPolicy;
+  config(name: string): Config | undefined;
+  breaker(config: string, endpointId: string): EndpointBreaker;
+}
+
+/**
+ * The ordered candidates for one request (architecture.md §4.3 steps 1 and 5):
+ * the active config's endpoints, then every other serving config in tier
+ * order (only the active one with auto_failover off). Within a config, closed
+ * endpoints come before half-open ones; ejected ones are skipped. If that
+ * leaves nothing, every ejected endpoint is tried anyway, least recently
+ * failed first (panic mode). Capped at max_attempts_per_request.
+ */
+export function planCandidates(view: PlannerView): Candidate[] {
+  const configs = candidateConfigs(view);
+  const live: Candidate[] = [];
+  const ejected: { candidate: Candidate; lastFailure: number }[] = [];
+
+  for (const config of configs) {
+    const halfOpen: Candidate[] = [];
+    for (const endpoint of config.endpoints) {
+      if (!endpoint.enabled) continue;
+      const breaker = view.breaker(config.name, endpoint.id);
+      const state = breaker.state;
+      if (state === 'closed') live.push({ config: config.name, endpoint, panic: false });
+      else if (state === 'half_open') halfOpen.push({ config: config.name, endpoint, panic: false });
+      else ejected.push({ candidate: { config: config.name, endpoint, panic: true }, lastFailure: breaker.lastFailureAt ?? 0 });
+    }
+    live.push(...halfOpen);
+  }
+
+  const limit = view.policy.max_attempts_per_request;
+  if (live.length > 0) return live.slice(0, limit);
+  return ejected
+    .sort((a, b) => a.lastFailure - b.lastFailure)
+    .slice(0, limit)
+    .map((entry) => entry.candidate);
+}
+
+function candidateConfigs(view: PlannerView): Config[] {
+  // An active config that no longer serves (disabled, or its tier turned off) never gets traffic,
+  // even before the failover manager has reassigned it.
+  const active = view.active !== null && view.order.includes(view.active) ? view.active : null;
+  const names =
+    active === null
+      ? view.order
+      : view.policy.auto_failover_enabled
+        ? [active, ...view.order.filter((name) => name !== active)]
+        : [active];
+  return names.flatMap((name) => view.config(name) ?? []);
+}

@@ -1,0 +1,53 @@
+import type { AuthStyle } from '../model/config.js';
+import type { ConfigHealth, EndpointHealth } from '../model/health.js';
+import type { FailoverPolicy } from '../model/policy.js';
+import type { ServingTier, Tier } from '../model/tier.js';
+
+/** An endpoint as the UI sees it: the key only as a hint. */
+export interface EndpointView {
+  id: string;
+  base_url: string;
+  key_hint: string;
+  auth_style: AuthStyle;
+  enabled: boolean;
+  health: EndpointHealth;
+}
+
+export interface ConfigView {
+  name: string;
+  description: string;
+  tier: Tier;
+  /** 0-based position within its tier. */
+  position: number;
+  active: boolean;
+  message_probe: { model: string } | null;
+  health: ConfigHealth;
+  endpoints: EndpointView[];
+}
+
+export interface TierView {
+  tier: Tier;
+  /** Whether the tier serves traffic; `disabled` never does. */
+  enabled: boolean;
+  configs: ConfigView[];
+}
+
+/**
+ * The one-glance state, in the tray's four colours:
+ * `ok` top-ranked serving config active and healthy; `degraded` failed over or
+ * degraded; `all_down` nothing can serve; `idle` no config to serve at all.
+ */
+export type OverallState = 'ok' | 'degraded' | 'all_down' | 'idle';
+
+/** Everything the dashboard, tray and CLI show. `revision` only grows. */
+export interface EngineSnapshot {
+  revision: number;
+  active_config: string | null;
+  pinned: boolean;
+  overall: OverallState;
+  policy: FailoverPolicy;
+  tiers: TierView[];
+  /** Problems found at start-up (e.g. a corrupt settings file moved aside). */
+  problems: string[];
+  tier_enabled: Record<ServingTier, boolean>;
+}

@@ -1,0 +1,60 @@
+/** Breaker state of one endpoint (Envoy-style outlier ejection). */
+export const BREAKER_STATES = ['closed', 'open', 'half_open'] as const;
+export type BreakerState = (typeof BREAKER_STATES)[number];
+
+/** Why an endpoint is ejected. */
+export type EjectionCause = 'failures' | 'rate_limited' | 'credential_rejected';
+
+/** Derived status of a config, from its endpoints. */
+export const HEALTH_STATUSES = ['healthy', 'degraded', 'unhealthy', 'unknown'] as const;
+export type HealthStatus = (typeof HEALTH_STATUSES)[number];
+
+/** What the UI and CLI see of one endpoint's health. Timestamps are epoch ms. */
+export interface EndpointHealth {
+  state: BreakerState;
+  /** Set while open: why it was ejected. */
+  ejection_cause: EjectionCause | null;
+  /** When an open endpoint becomes half-open; null while closed or until a success (credential). */
+  ejected_until: number | null;
+  /** Ejections in a row so far (base × n each, capped); starts over after a calm spell longer than the cap. */
+  ejection_count: number;
+  /** The key was rejected (401/403); only a success clears this, not time. */
+  credential_rejected: boolean;
+  consecutive_failures: number;
+  consecutive_successes: number;
+  /** A short description of the last failure; never contains a key. */
+  last_error: string | null;
+  last_failure: number | null;
+  last_success: number | null;
+}
+
+/** The seed's ConfigHealth, with its derived properties as fields. Timestamps are epoch ms. */
+export interface ConfigHealth {
+  config_name: string;
+  status: HealthStatus;
+  healthy_endpoints: number;
+  total_endpoints: number;
+  consecutive_failures: number;
+  consecutive_successes: number;
+  last_check: number | null;
+  last_failure: number | null;
+  last_success: number | null;
+  health_percentage: number;
+  is_healthy: boolean;
+  is_fully_healthy: boolean;
+}
+
+/** The seed's health_percentage: share of endpoints that can serve, 0 with none. */
+export function healthPercentage(healthy: number, total: number): number {
+  return total === 0 ? 0 : (healthy / total) * 100;
+}
+
+/** The seed's is_healthy: at least one endpoint can serve. */
+export function isHealthy(healthy: number): boolean {
+  return healthy > 0;
+}
+
+/** The seed's is_fully_healthy: every endpoint can serve, and there is at least one. */
+export function isFullyHealthy(healthy: number, total: number): boolean {
+  return total > 0 && healthy === total;
+}
