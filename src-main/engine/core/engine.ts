@@ -12,7 +12,7 @@ import type { ConfigView, EndpointView, EngineSnapshot, OverallState } from '../
 import { keyHint, type Config, type Endpoint } from '../../../src-shared/model/config.js';
 import type { FailoverEvent } from '../../../src-shared/model/event.js';
 import type { ConfigHealth } from '../../../src-shared/model/health.js';
-import { applyPolicyPatch } from '../../../src-shared/model/policy.js';
+import { applyPolicyPatch, type FailoverPolicy } from '../../../src-shared/model/policy.js';
 import { findConfig, type Settings } from '../../../src-shared/model/settings.js';
 import { TIERS, isServingTier } from '../../../src-shared/model/tier.js';
 import { describeIssues } from '../../../src-shared/model/validation.js';
@@ -102,6 +102,11 @@ export class Engine {
 
   get activeConfig(): string | null {
     return this.failover.active;
+  }
+
+  /** The policy in force (read-only; change it with `policy:update`). */
+  get policy(): Readonly<FailoverPolicy> {
+    return this.settings.policy;
   }
 
   /** Subscribes to an engine event; returns an unsubscribe function. */

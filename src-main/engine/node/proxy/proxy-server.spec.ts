@@ -1,0 +1,319 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { sseEvents } from '../../../fake-upstream/sse.js';
+import { request } from 'undici';
+import { PROXY_TOKEN, ProxyHarness, messageBody } from './testing/proxy-harness.js';
+
+// The proxy over real loopback sockets, against fake Anthropic upstreams.
+// One test per upstream fault: what the client receives and what the engine recorded.
+
+const PAIR = [
+  { name: 'production', tier: 'primary', endpoints: 2 },
+  { name: 'backup', tier: 'secondary', endpoints: 1 },
+] as const;
+
+let h: ProxyHarness;
+afterEach(async () => {
+  await h?.stop();
+});
+
+function eventNames(text: string): string[] {
+  return sseEvents(text).map((event) => event.event);
+}
+
+const FULL_STREAM = ['message_start', 'content_block_start', 'ping', 'content_block_delta'];
+
+describe('forwarding', () => {
+  it('serves a non-streaming request from the active config with x-qcc headers', async () => {
+    h = await ProxyHarness.start([...PAIR]);
+    const response = await h.send();
+    expect(response.status).toBe(200);
+    expect(JSON.parse(response.text).content[0].text).toContain('production-0');
+    expect(response.headers).toMatchObject({ 'x-qcc-config': 'production', 'x-qcc-endpoint': h.endpointId('production-0'), 'x-qcc-attempts': '1' });
+    expect(response.headers['request-id']).toMatch(/^req_/);
+    expect(JSON.stringify(response.headers)).not.toContain('upstream-key');
+    expect(h.endpointHealth('production-0')).toMatchObject({ state: 'closed', consecutive_successes: 1 });
+  });
+
+  it('forwards body, query and anthropic-beta byte-exact under the base URL prefix, with the endpoint key', async () => {
+    h = await ProxyHarness.start([{ name: 'relay', tier: 'primary', endpoints: 1, prefix: '/api/anthropic', authStyle: 'bearer' }]);
+    // Raw bytes with odd spacing and non-ASCII: a proxy that re-serialized the JSON would change them.
+    const body = '{"model":"claude-sonnet-4-5",  "max_tokens":64,"messages":[{"role":"user","content":"héllo \\u00e9 🌍"}],"stream":false}';
+    const upstream = h.upstream('relay-0');
+    const raw = await request(`${h.proxy.url}/v1/messages?beta=true`, {
+      method: 'POST',
+      headers: { 'x-api-key': PROXY_TOKEN, 'anthropic-beta': 'a,b', 'content-type': 'application/json' },
+      body,
+    });
+    await raw.body.arrayBuffer();
+    const seen = upstream.received[0];
+    expect(seen?.url).toBe('/api/anthropic/v1/messages?beta=true');
+    expect(seen?.body.toString('utf8')).toBe(body);
+    expect(seen?.headers['anthropic-beta']).toBe('a,b');
+    expect(seen?.headers['authorization']).toBe('Bearer sk-ant-relay-0-upstream-key-000000');
+    expect(seen?.headers['x-api-key']).toBeUndefined();
+  });
+
+  it('keeps custom headers and their case', async () => {
+    h = await ProxyHarness.start([{ name: 'production', tier: 'primary', endpoints: 1 }]);
+    await h.send({ headers: { 'X-Custom-Thing': 'Mixed Case', 'anthropic-version': '2023-06-01' } });
+    const seen = h.upstream('production-0').received[0];
+    expect(seen?.rawHeaders).toContain('X-Custom-Thing');
+    expect(seen?.headers['x-custom-thing']).toBe('Mixed Case');
+    expect(seen?.headers['anthropic-version']).toBe('2023-06-01');
+    expect(seen?.headers['x-api-key']).toBe('sk-ant-production-0-upstream-key-000000');
+  });
+
+  it('relays SSE bytes unchanged', async () => {
+    h = await ProxyHarness.start([{ name: 'production', tier: 'primary', endpoints: 1 }]);
+    const response = await h.send({ stream: true });
+    expect(response.headers['content-type']).toContain('text/event-stream');
+    const events = sseEvents(response.text);
+    expect(events.map((e) => e.event)).toEqual([
+      'message_start',
+      'content_block_start',
+      'ping',
+      ...Array(8).fill('content_block_delta'),
+      'content_block_stop',
+      'message_delta',
+      'message_stop',
+    ]);
+    // The fake sends `{"type": "ping"}` with a space: a proxy that re-serialized events would lose it.
+    expect(response.text).toContain('event: ping\ndata: {"type": "ping"}\n\n');
+    const text = events.filter((e) => e.event === 'content_block_delta').map((e) => (e.data as { delta: { text: string } }).delta.text).join('');
+    expect(text).toBe(h.upstream('production-0').replyText);
+  });
+
+  it('forwards GET /v1/models, count_tokens and HEAD /api/hello', async () => {
+    h = await ProxyHarness.start([{ name: 'production', tier: 'primary', endpoints: 1 }]);
+    expect(JSON.parse((await h.send({ method: 'GET', path: '/v1/models' })).text).data.length).toBeGreaterThan(0);
+    expect(JSON.parse((await h.send({ path: '/v1/messages/count_tokens', body: messageBody(false) })).text).input_tokens).toBeGreaterThan(0);
+    expect((await h.send({ method: 'HEAD', path: '/api/hello' })).status).toBe(200);
+    expect(h.upstream('production-0').received.map((r) => `${r.method} ${r.url}`)).toEqual(['GET /v1/models', 'POST /v1/messages/count_tokens', 'HEAD /api/hello']);
+  });
+});
+
+describe('local access token', () => {
+  it.each([
+    ['missing', null],
+    ['wrong', 'qcc-not-the-token'],
+  ])('answers a %s token with 401 in Anthropic format and forwards nothing', async (_label, token) => {
+    h = await ProxyHarness.start([{ name: 'production', tier: 'primary', endpoints: 1 }]);
+    const response = await h.send({ token });
+    expect(response.status).toBe(401);
+    expect(JSON.parse(response.text)).toMatchObject({ type: 'error', error: { type: 'authentication_error' } });
+    expect(h.upstream('production-0').received).toEqual([]);
+  });
+
+  it('accepts the token as a bearer authorization', async () => {
+    h = await ProxyHarness.start([{ name: 'production', tier: 'primary', endpoints: 1 }]);
+    const response = await h.send({ token: null, headers: { authorization: 'Bearer qcc-test-proxy-token-0123456789' } });
+    expect(response.status).toBe(200);
+  });
+});
+
+describe('limits', () => {
+  it('refuses a body over the cap with 413 in Anthropic format, forwarding nothing', async () => {
+    h = await ProxyHarness.start([{ name: 'production', tier: 'primary', endpoints: 1 }], {}, { maxRequestBytes: 1_024 });
+    const response = await h.send({ body: { ...messageBody(false), padding: 'x'.repeat(2_000) } });
+    expect(response.status).toBe(413);
+    expect(JSON.parse(response.text).error.type).toBe('request_too_large');
+    expect(h.upstream('production-0').received).toEqual([]);
+  });
+});
+
+describe('failing over, one upstream fault at a time', () => {
+  it('connection refused → next endpoint of the same config', async () => {
+    h = await ProxyHarness.start([...PAIR]);
+    await h.upstream('production-0').setFault({ kind: 'refuse' });
+    const response = await h.send();
+    expect(response.status).toBe(200);
+    expect(response.headers).toMatchObject({ 'x-qcc-endpoint': h.endpointId('production-1'), 'x-qcc-attempts': '2' });
+    expect(h.endpointHealth('production-0')).toMatchObject({ consecutive_failures: 1, last_error: 'ECONNREFUSED' });
+  });
+
+  it('hang before headers → first-byte timeout → next endpoint', async () => {
+    h = await ProxyHarness.start([...PAIR], { first_byte_timeout_ms: 1_000 });
+    await h.upstream('production-0').setFault({ kind: 'hang' });
+    const response = await h.send({ stream: true });
+    expect(response.status).toBe(200);
+    expect(eventNames(response.text).at(-1)).toBe('message_stop');
+    expect(response.headers['x-qcc-endpoint']).toBe(h.endpointId('production-1'));
+    expect(h.endpointHealth('production-0')?.last_error).toMatch(/first-byte timeout/);
+  });
+
+  it('slow first byte within the timeout → served by the same endpoint, no penalty', async () => {
+    h = await ProxyHarness.start([...PAIR], { first_byte_timeout_ms: 5_000 });
+    await h.upstream('production-0').setFault({ kind: 'slow_first_byte', delayMs: 300 });
+    const response = await h.send({ stream: true });
+    expect(response.headers['x-qcc-endpoint']).toBe(h.endpointId('production-0'));
+    expect(h.endpointHealth('production-0')).toMatchObject({ consecutive_failures: 0, consecutive_successes: 1 });
+  });
+
+  it.each([500, 502, 503, 504])('HTTP %i → next endpoint, counted as a failure', async (status) => {
+    h = await ProxyHarness.start([...PAIR]);
+    await h.upstream('production-0').setFault({ kind: 'status', status });
+    const response = await h.send();
+    expect(response.status).toBe(200);
+    expect(response.headers['x-qcc-endpoint']).toBe(h.endpointId('production-1'));
+    expect(h.endpointHealth('production-0')).toMatchObject({ consecutive_failures: 1, last_error: `HTTP ${status}` });
+  });
+
+  it('529 overloaded on every primary endpoint → the backup config serves', async () => {
+    h = await ProxyHarness.start([...PAIR]);
+    await h.upstream('production-0').setFault({ kind: 'overloaded' });
+    await h.upstream('production-1').setFault({ kind: 'overloaded' });
+    const response = await h.send({ stream: true });
+    expect(response.status).toBe(200);
+    expect(response.headers).toMatchObject({ 'x-qcc-config': 'backup', 'x-qcc-attempts': '3' });
+    expect(h.upstream('backup-0').received).toHaveLength(1);
+  });
+
+  it('429 → ejected until retry-after, next endpoint serves', async () => {
+    h = await ProxyHarness.start([...PAIR]);
+    await h.upstream('production-0').setFault({ kind: 'rate_limited', retryAfterSeconds: 120 });
+    const before = Date.now();
+    const response = await h.send();
+    expect(response.headers['x-qcc-endpoint']).toBe(h.endpointId('production-1'));
+    const health = h.endpointHealth('production-0');
+    expect(health).toMatchObject({ state: 'open', ejection_cause: 'rate_limited' });
+    expect(health?.ejected_until).toBeGreaterThanOrEqual(before + 119_000);
+    expect(health?.ejected_until).toBeLessThanOrEqual(Date.now() + 121_000);
+    // Ejected: the next request does not even try it.
+    h.upstream('production-0').clearReceived();
+    await h.send();
+    expect(h.upstream('production-0').received).toEqual([]);
+  });
+
+  it('401 → key flagged, next endpoint serves, notification raised', async () => {
+    h = await ProxyHarness.start([...PAIR]);
+    await h.upstream('production-0').setFault({ kind: 'unauthorized' });
+    const response = await h.send();
+    expect(response.headers['x-qcc-endpoint']).toBe(h.endpointId('production-1'));
+    expect(h.endpointHealth('production-0')).toMatchObject({ state: 'open', credential_rejected: true });
+    expect(h.notifier.kinds()).toContain('credential_rejected');
+  });
+
+  it("400 is the client's problem: passed through unchanged, one attempt, no penalty", async () => {
+    h = await ProxyHarness.start([...PAIR]);
+    await h.upstream('production-0').setFault({ kind: 'status', status: 400 });
+    const response = await h.send();
+    expect(response.status).toBe(400);
+    expect(JSON.parse(response.text).error.type).toBe('invalid_request_error');
+    expect(response.headers['x-qcc-attempts']).toBe('1');
+    expect(h.upstream('production-1').received).toEqual([]);
+    expect(h.endpointHealth('production-0')).toMatchObject({ consecutive_failures: 0, state: 'closed' });
+  });
+
+  it('an SSE error event before any content → next endpoint, client sees a clean stream', async () => {
+    h = await ProxyHarness.start([...PAIR]);
+    await h.upstream('production-0').setFault({ kind: 'sse_error_first' });
+    const response = await h.send({ stream: true });
+    expect(eventNames(response.text).slice(0, 4)).toEqual(FULL_STREAM);
+    expect(eventNames(response.text)).not.toContain('error');
+    expect(response.headers['x-qcc-endpoint']).toBe(h.endpointId('production-1'));
+    expect(h.endpointHealth('production-0')?.last_error).toBe('stream began with an error event');
+  });
+
+  it('reset mid-stream → the client gets a well-formed error event at the end; counted as a failure', async () => {
+    h = await ProxyHarness.start([...PAIR]);
+    await h.upstream('production-0').setFault({ kind: 'reset_mid_stream', afterEvents: 4 });
+    const response = await h.send({ stream: true });
+    const events = sseEvents(response.text);
+    expect(events.slice(0, 4).map((e) => e.event)).toEqual(FULL_STREAM);
+    expect(events.at(-1)).toMatchObject({ event: 'error', data: { type: 'error', error: { type: 'api_error' } } });
+    expect(response.text.endsWith('\n\n')).toBe(true);
+    expect(h.endpointHealth('production-0')?.consecutive_failures).toBe(1);
+    expect(h.logs.at(-1)?.error).toBeTruthy();
+  });
+
+  it('stream cut without message_stop → error event at the end; counted as a failure', async () => {
+    h = await ProxyHarness.start([...PAIR]);
+    await h.upstream('production-0').setFault({ kind: 'cut_stream', afterEvents: 5 });
+    const response = await h.send({ stream: true });
+    const names = eventNames(response.text);
+    expect(names).toHaveLength(6);
+    expect(names.at(-1)).toBe('error');
+    expect(h.endpointHealth('production-0')?.last_error).toBe('stream ended without message_stop');
+  });
+
+  it('slow drip → every event arrives from the same endpoint, no failover', async () => {
+    h = await ProxyHarness.start([...PAIR]);
+    await h.upstream('production-0').setFault({ kind: 'slow_drip', intervalMs: 25 });
+    const response = await h.send({ stream: true });
+    expect(eventNames(response.text).at(-1)).toBe('message_stop');
+    expect(response.headers['x-qcc-attempts']).toBe('1');
+  });
+
+  it('idle stream past stream_idle_timeout → error event, failure counted', async () => {
+    h = await ProxyHarness.start([...PAIR], { stream_idle_timeout_ms: 1_000 });
+    await h.upstream('production-0').setFault({ kind: 'slow_drip', intervalMs: 1_500 });
+    const response = await h.send({ stream: true });
+    const names = eventNames(response.text);
+    expect(names[0]).toBe('message_start');
+    expect(names.at(-1)).toBe('error');
+    expect(h.endpointHealth('production-0')?.last_error).toBe('stream idle timeout');
+  });
+});
+
+describe('when every candidate fails', () => {
+  it('returns the last upstream error as received, with its retry-after', async () => {
+    h = await ProxyHarness.start([...PAIR]);
+    await h.upstream('production-0').setFault({ kind: 'status', status: 503 });
+    await h.upstream('production-1').setFault({ kind: 'overloaded' });
+    await h.upstream('backup-0').setFault({ kind: 'status', status: 503, retryAfterSeconds: 7 });
+    const response = await h.send();
+    expect(response.status).toBe(503);
+    expect(response.headers['retry-after']).toBe('7');
+    expect(response.headers['x-qcc-attempts']).toBe('3');
+    expect(JSON.parse(response.text)).toMatchObject({ type: 'error', error: { type: 'api_error' } });
+  });
+
+  it('answers 502 in Anthropic format when no upstream answered at all', async () => {
+    h = await ProxyHarness.start([{ name: 'production', tier: 'primary', endpoints: 1 }]);
+    await h.upstream('production-0').setFault({ kind: 'refuse' });
+    const response = await h.send();
+    expect(response.status).toBe(502);
+    expect(JSON.parse(response.text).error.message).toContain('ECONNREFUSED');
+  });
+
+  it('answers 503 when there is no config at all', async () => {
+    h = await ProxyHarness.start([]);
+    const response = await h.send();
+    expect(response.status).toBe(503);
+    expect(JSON.parse(response.text).error.message).toContain('qcc add');
+  });
+
+  it('with auto_failover off, tries only the active config and passes its error through', async () => {
+    h = await ProxyHarness.start([...PAIR], { auto_failover_enabled: false });
+    await h.upstream('production-0').setFault({ kind: 'overloaded' });
+    await h.upstream('production-1').setFault({ kind: 'overloaded' });
+    const response = await h.send();
+    expect(response.status).toBe(529);
+    expect(h.upstream('backup-0').received).toEqual([]);
+  });
+});
+
+describe('passive health drives the failover manager', () => {
+  it('switches the active config after the first failing requests, not a minute later', async () => {
+    h = await ProxyHarness.start([...PAIR], { failure_threshold: 2 });
+    await h.upstream('production-0').setFault({ kind: 'overloaded' });
+    await h.upstream('production-1').setFault({ kind: 'overloaded' });
+    for (let i = 0; i < 2; i++) expect((await h.send()).status).toBe(200);
+    expect(h.engine.activeConfig).toBe('backup');
+    h.upstream('production-0').clearReceived();
+    await h.send();
+    expect(h.upstream('production-0').received).toEqual([]);
+  });
+});
+
+describe('client going away', () => {
+  it('aborts the upstream request at once and charges no one', async () => {
+    h = await ProxyHarness.start([{ name: 'production', tier: 'primary', endpoints: 1 }]);
+    await h.upstream('production-0').setFault({ kind: 'slow_drip', intervalMs: 100 });
+    const controller = new AbortController();
+    setTimeout(() => controller.abort(), 250);
+    await expect(h.send({ stream: true, signal: controller.signal })).rejects.toThrow();
+    await expect.poll(() => h.upstream('production-0').received[0]?.aborted, { timeout: 2_000 }).toBe(true);
+    expect(h.endpointHealth('production-0')).toMatchObject({ consecutive_failures: 0, state: 'closed' });
+  });
+});
