@@ -1,5 +1,5 @@
 import type { AuthStyle } from '../model/config.js';
-import type { ConfigHealth, EndpointHealth } from '../model/health.js';
+import type { ConfigHealth, EndpointHealth, EndpointStatsView } from '../model/health.js';
 import type { FailoverPolicy } from '../model/policy.js';
 import type { ServingTier, Tier } from '../model/tier.js';
 
@@ -11,6 +11,8 @@ export interface EndpointView {
   auth_style: AuthStyle;
   enabled: boolean;
   health: EndpointHealth;
+  /** Recent success rate, latency and a sparkline's worth of outcomes. */
+  stats: EndpointStatsView;
 }
 
 export interface ConfigView {

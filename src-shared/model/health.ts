@@ -28,6 +28,31 @@ export interface EndpointHealth {
   last_success: number | null;
 }
 
+/** One outcome in an endpoint's recent window, for the dashboard's sparkline. Timestamps are epoch ms. */
+export interface EndpointSample {
+  at: number;
+  ok: boolean;
+  /** Time to first byte of a success; null for failures (and successes with no measurement). */
+  latency_ms: number | null;
+}
+
+/**
+ * An endpoint's recent traffic and probes, for the health bars: success rate
+ * and median latency over a bounded window of its latest non-neutral outcomes.
+ */
+export interface EndpointStatsView {
+  /** Share of successes in the window, 0..1; null before any outcome. */
+  success_rate: number | null;
+  /** Median time to first byte of the window's successes; null when none was measured. */
+  latency_p50_ms: number | null;
+  /** Outcomes behind `success_rate` and `latency_p50_ms` (at most the window size). */
+  window: number;
+  /** The latest outcomes, oldest first (a shorter tail of the window). */
+  samples: EndpointSample[];
+  /** Counts since the endpoint's stats started (a user edit of URL, key or auth style starts them over). */
+  total: { successes: number; failures: number };
+}
+
 /** The seed's ConfigHealth, with its derived properties as fields. Timestamps are epoch ms. */
 export interface ConfigHealth {
   config_name: string;

@@ -18,10 +18,12 @@ import { TIERS, isServingTier } from '../../../src-shared/model/tier.js';
 import { describeIssues } from '../../../src-shared/model/validation.js';
 import { ConfigCounters, deriveConfigHealth } from './config-health.js';
 import { EndpointBreaker } from './endpoint-breaker.js';
+import { EndpointStats } from './endpoint-stats.js';
 import { FailoverManager, type FailoverInputs } from './failover-manager.js';
 import type { AttemptOutcome } from './outcome.js';
-import type { Clock, EventLog, IdSource, Notifier, Prober, SettingsRepository } from './ports.js';
-import { moveConfig, positionOf, removeFromTiers, renameInTiers, servingOrder, setTierEnabled, tierOf } from './priority-manager.js';
+import type { Clock, EventLog, IdSource, Notifier, Prober, ProbeTarget, SettingsRepository } from './ports.js';
+import { isServing, moveConfig, positionOf, removeFromTiers, renameInTiers, servingOrder, setTierEnabled, tierOf } from './priority-manager.js';
+import { allProbeTargets, planProbes, probeTargetOf, runProbes } from './probe-planner.js';
 import { planCandidates, type Candidate } from './request-planner.js';
 import { TypedEmitter } from './typed-emitter.js';
 
@@ -42,8 +44,17 @@ export interface RequestPlan {
   report(candidate: Candidate, outcome: AttemptOutcome): void;
 }
 
+/** Where an outcome came from: a live request through the proxy, or an active health probe. */
+export type OutcomeSource = 'traffic' | 'probe';
+
 interface BreakerEntry {
+  /** The config's current name (follows renames, so transition events name it right). */
+  config: string;
   breaker: EndpointBreaker;
+  /** Success rate and latency for the health bars; same lifecycle as the breaker. */
+  stats: EndpointStats;
+  /** Last success of live traffic (probes excluded): such an endpoint needs no probe. */
+  lastTrafficSuccess: number | null;
   /** What the breaker's verdict is about: a user edit of URL, key or auth style starts it fresh. */
   fingerprint: string;
 }
@@ -159,14 +170,21 @@ export class Engine {
     };
   }
 
-  /** Feeds one classified outcome (live request or probe) into the engine. */
-  recordOutcome(configName: string, endpointId: string, outcome: AttemptOutcome): void {
+  /**
+   * Feeds one classified outcome (live request or probe) into the engine:
+   * the endpoint's breaker, its stats and its config's counters.
+   */
+  recordOutcome(configName: string, endpointId: string, outcome: AttemptOutcome, source: OutcomeSource = 'traffic'): void {
     const config = findConfig(this.settings, configName);
     if (!config?.endpoints.some((endpoint) => endpoint.id === endpointId)) return; // removed meanwhile
-    const { breaker } = this.breakerFor(configName, endpointId);
+    const entry = this.breakerFor(configName, endpointId);
+    const { breaker } = entry;
+    const now = this.deps.clock.now();
     const wasRejected = breaker.isCredentialRejected;
     breaker.record(outcome, this.settings.policy);
-    this.countersFor(configName).record(outcome, this.deps.clock.now());
+    entry.stats.record(outcome, now);
+    if (source === 'traffic' && outcome.kind === 'success') entry.lastTrafficSuccess = now;
+    this.countersFor(configName).record(outcome, now);
     if (outcome.kind === 'credential_rejected' && !wasRejected && this.settings.policy.notify_on_failover) {
       this.raise({
         kind: 'credential_rejected',
@@ -182,6 +200,37 @@ export class Engine {
   /** Re-evaluates time-based rules (ejection expiry, recovery delay, cooldown). Hosts call it on a timer. */
   tick(): void {
     this.settle();
+  }
+
+  // ── The health monitor's side ─────────────────────────────────────────
+
+  /**
+   * What one periodic health check should probe (architecture.md §4.5): the
+   * enabled endpoints of serving configs, minus those that served traffic
+   * within `check_interval` and those ejected until a later time.
+   */
+  probeTargets(): ProbeTarget[] {
+    const targets = planProbes({
+      order: servingOrder(this.settings),
+      policy: this.settings.policy,
+      now: this.deps.clock.now(),
+      config: (name) => findConfig(this.settings, name),
+      health: (config, id) => this.breakerFor(config, id).breaker.health(),
+      lastTrafficSuccess: (config, id) => this.breakerFor(config, id).lastTrafficSuccess,
+    });
+    this.settle(); // reading health may have turned expired ejections half-open
+    return targets;
+  }
+
+  /**
+   * The probe for one endpoint (e.g. the moment its ejection expires), or
+   * null when it no longer exists, is disabled, or its config does not serve.
+   */
+  probeTarget(configName: string, endpointId: string): ProbeTarget | null {
+    const config = findConfig(this.settings, configName);
+    const endpoint = config?.endpoints.find((e) => e.id === endpointId);
+    if (!config || !endpoint?.enabled || !isServing(this.settings, configName)) return null;
+    return probeTargetOf(config, endpoint, this.settings.policy);
   }
 
   /** Resolves once queued writes (history, active selection) have reached storage. */
@@ -353,19 +402,13 @@ export class Engine {
       'health:check-now': async ({ config }) => {
         const prober = this.deps.prober;
         if (!prober) throw new EngineError('failed_precondition', 'no health prober is running in this host');
-        const names = config !== undefined ? [this.requireConfig(config).name] : servingOrder(this.settings);
-        const probes = names.flatMap((name) => {
-          const target = this.requireConfig(name);
-          return target.endpoints
-            .filter((endpoint) => endpoint.enabled)
-            .map(async (endpoint) => {
-              const outcome = await prober
-                .probe({ config: name, endpoint, message_probe: target.message_probe, policy: this.settings.policy })
-                .catch((error: unknown): AttemptOutcome => ({ kind: 'failure', detail: `probe failed: ${errorMessage(error)}` }));
-              this.recordOutcome(name, endpoint.id, outcome);
-            });
-        });
-        await Promise.all(probes);
+        // Asked for by the user: every enabled endpoint, none skipped.
+        const configs = config !== undefined ? [this.requireConfig(config)] : servingOrder(this.settings).map((name) => this.requireConfig(name));
+        await runProbes(
+          allProbeTargets(configs, this.settings.policy),
+          (target) => prober.probe(target),
+          (target, outcome) => this.recordOutcome(target.config, target.endpoint.id, outcome, 'probe'),
+        );
         return this.snapshot();
       },
     };
@@ -411,7 +454,10 @@ export class Engine {
   private renameHealthState(from: string, to: string): void {
     if (from === to) return;
     const endpoints = this.breakers.get(from);
-    if (endpoints) this.breakers.set(to, endpoints);
+    if (endpoints) {
+      for (const entry of endpoints.values()) entry.config = to;
+      this.breakers.set(to, endpoints);
+    }
     this.breakers.delete(from);
     const counters = this.counters.get(from);
     if (counters) this.counters.set(to, counters);
@@ -429,11 +475,18 @@ export class Engine {
     if (!entry) {
       const endpoint = findConfig(this.settings, configName)?.endpoints.find((e) => e.id === endpointId);
       const breaker = new EndpointBreaker(this.deps.clock);
+      const created: BreakerEntry = {
+        config: configName,
+        breaker,
+        stats: new EndpointStats(),
+        lastTrafficSuccess: null,
+        fingerprint: endpoint ? fingerprintOf(endpoint) : '',
+      };
       breaker.onTransition((transition) => {
         this.dirty = true;
-        this.emitter.emit('health:changed', { config: configName, endpoint_id: endpointId, ...transition });
+        this.emitter.emit('health:changed', { config: created.config, endpoint_id: endpointId, ...transition });
       });
-      entry = { breaker, fingerprint: endpoint ? fingerprintOf(endpoint) : '' };
+      entry = created;
       endpoints.set(endpointId, entry);
     }
     return entry;
@@ -529,13 +582,15 @@ export class Engine {
   }
 
   private endpointView(configName: string, endpoint: Endpoint): EndpointView {
+    const entry = this.breakerFor(configName, endpoint.id);
     return {
       id: endpoint.id,
       base_url: endpoint.base_url,
       key_hint: keyHint(endpoint.api_key),
       auth_style: endpoint.auth_style,
       enabled: endpoint.enabled,
-      health: this.breakerFor(configName, endpoint.id).breaker.health(),
+      health: entry.breaker.health(),
+      stats: entry.stats.view(),
     };
   }
 

@@ -14,7 +14,7 @@ function sdk(): Anthropic {
   return new Anthropic({ apiKey: PROXY_TOKEN, baseURL: h.proxy.url, maxRetries: 0 });
 }
 
-const REQUEST = { model: 'claude-sonnet-4-5', max_tokens: 64, messages: [{ role: 'user' as const, content: 'Say hi' }] };
+const REQUEST = { model: 'claude-sonnet-4-6', max_tokens: 64, messages: [{ role: 'user' as const, content: 'Say hi' }] };
 
 describe('@anthropic-ai/sdk through the proxy', () => {
   it('non-streaming create', async () => {

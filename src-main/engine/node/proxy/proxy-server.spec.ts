@@ -37,7 +37,7 @@ describe('forwarding', () => {
   it('forwards body, query and anthropic-beta byte-exact under the base URL prefix, with the endpoint key', async () => {
     h = await ProxyHarness.start([{ name: 'relay', tier: 'primary', endpoints: 1, prefix: '/api/anthropic', authStyle: 'bearer' }]);
     // Raw bytes with odd spacing and non-ASCII: a proxy that re-serialized the JSON would change them.
-    const body = '{"model":"claude-sonnet-4-5",  "max_tokens":64,"messages":[{"role":"user","content":"héllo \\u00e9 🌍"}],"stream":false}';
+    const body = '{"model":"claude-sonnet-4-6",  "max_tokens":64,"messages":[{"role":"user","content":"héllo \\u00e9 🌍"}],"stream":false}';
     const upstream = h.upstream('relay-0');
     const raw = await request(`${h.proxy.url}/v1/messages?beta=true`, {
       method: 'POST',

@@ -99,5 +99,5 @@ export class ProxyHarness {
 
 /** A small Messages API request body. */
 export function messageBody(stream: boolean) {
-  return { model: 'claude-sonnet-4-5', max_tokens: 64, stream, messages: [{ role: 'user', content: 'Say hi' }] };
+  return { model: 'claude-sonnet-4-6', max_tokens: 64, stream, messages: [{ role: 'user', content: 'Say hi' }] };
 }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { EngineHarness } from '../engine/core/testing/engine-harness.js';
-import { formatPriorityList } from './format-priority-list.js';
+import { EngineHarness } from '../../engine/core/testing/engine-harness.js';
+import { formatPriorityList } from './format.js';
 
 describe('formatPriorityList', () => {
   it("renders the seed's priority list with the active marker", async () => {
