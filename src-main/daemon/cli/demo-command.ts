@@ -136,6 +136,8 @@ export async function demoCommand(argv: string[], context: CliContext): Promise<
       context.out('demo> ');
     }
   } finally {
+    // readline leaves stdin open; without this the process would not exit after `quit`.
+    process.stdin.destroy();
     await daemon?.stop();
     await Promise.all([...upstreams.values()].map((upstream) => upstream.stop()));
     await rm(dataDir, { recursive: true, force: true });
