@@ -10,7 +10,7 @@ import {
 import { EVENT_TYPES, type FailoverEvent } from '../model/event.js';
 import { FailoverPolicyPatchSchema, type FailoverPolicy } from '../model/policy.js';
 import { SERVING_TIERS, TierSchema } from '../model/tier.js';
-import type { ConfigView, EndpointView, EngineSnapshot } from './snapshot.js';
+import type { ConfigView, EndpointTestResult, EndpointView, EngineSnapshot } from './snapshot.js';
 
 /** Declares a command: its argument schema, and (as a phantom type) its result. */
 function command<Result>() {
@@ -72,6 +72,8 @@ export const COMMANDS = {
       })
       .strict(),
   ),
+  /** Probes one endpoint now (the config editor's "Test") and feeds the result to its breaker. */
+  'endpoint:test': command<EndpointTestResult>()(z.object({ config: ConfigNameSchema, endpoint_id: EndpointIdSchema }).strict()),
   'endpoint:remove': command<{ removed: string }>()(
     z.object({ config: ConfigNameSchema, endpoint_id: EndpointIdSchema }).strict(),
   ),
@@ -98,6 +100,14 @@ export const COMMANDS = {
     z.object({ name: ConfigNameSchema, reason: ReasonSchema.optional() }).strict(),
   ),
   'failover:unpin': command<{ pinned: false }>()(z.object({}).strict()),
+  /** Treats the active config as failed for a while, then moves traffic back; both moves are recorded. */
+  'failover:drill': command<{ event: FailoverEvent; until: number }>()(
+    z
+      .object({
+        duration_s: z.number().int({ error: 'must be a whole number of seconds' }).min(5, { error: 'must be at least 5 seconds' }).max(600, { error: 'must be at most 600 seconds' }).optional(),
+      })
+      .strict(),
+  ),
 
   /** History, newest first. */
   'history:query': command<FailoverEvent[]>()(

@@ -52,4 +52,15 @@ export interface EngineSnapshot {
   /** Problems found at start-up (e.g. a corrupt settings file moved aside). */
   problems: string[];
   tier_enabled: Record<ServingTier, boolean>;
+  /** A running failover drill: the config treated as failed, until when (epoch ms). */
+  drill: { config: string; until: number } | null;
+}
+
+/** The result of testing one endpoint now. */
+export interface EndpointTestResult {
+  outcome: 'success' | 'failure' | 'rate_limited' | 'credential_rejected' | 'neutral';
+  /** What happened, in words; never contains a key. */
+  detail: string;
+  latency_ms: number | null;
+  endpoint: EndpointView;
 }

@@ -3,9 +3,10 @@ import { z } from 'zod';
 /**
  * What a history entry records. The seed's `failover`, `recovery` and `manual`,
  * plus `all_down` (no config left to serve), `recovery_paused` (hourly switch
- * limit reached) and `reassigned` (the active config was removed or disabled).
+ * limit reached), `reassigned` (the active config was removed or disabled),
+ * and `drill_started` / `drill_ended` (the user's failover drill).
  */
-export const EVENT_TYPES = ['failover', 'recovery', 'manual', 'all_down', 'recovery_paused', 'reassigned'] as const;
+export const EVENT_TYPES = ['failover', 'recovery', 'manual', 'all_down', 'recovery_paused', 'reassigned', 'drill_started', 'drill_ended'] as const;
 export type FailoverEventType = (typeof EVENT_TYPES)[number];
 export const FailoverEventTypeSchema = z.enum(EVENT_TYPES, {
   error: () => `must be one of ${EVENT_TYPES.join(', ')}`,

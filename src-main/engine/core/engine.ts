@@ -20,7 +20,7 @@ import { ConfigCounters, deriveConfigHealth } from './config-health.js';
 import { EndpointBreaker } from './endpoint-breaker.js';
 import { EndpointStats } from './endpoint-stats.js';
 import { FailoverManager, type FailoverInputs } from './failover-manager.js';
-import type { AttemptOutcome } from './outcome.js';
+import { describeOutcome, type AttemptOutcome } from './outcome.js';
 import type { Clock, EventLog, IdSource, Notifier, Prober, ProbeTarget, SettingsRepository } from './ports.js';
 import { isServing, moveConfig, positionOf, removeFromTiers, renameInTiers, servingOrder, setTierEnabled, tierOf } from './priority-manager.js';
 import { allProbeTargets, planProbes, probeTargetOf, runProbes } from './probe-planner.js';
@@ -141,6 +141,7 @@ export class Engine {
       policy: { ...this.settings.policy },
       tier_enabled: { ...this.settings.tier_enabled },
       problems: [...this.problems],
+      drill: this.failover.activeDrill,
       tiers: TIERS.map((tier) => ({
         tier,
         enabled: isServingTier(tier) && this.settings.tier_enabled[tier],
@@ -158,7 +159,7 @@ export class Engine {
   plan(): RequestPlan {
     const candidates = planCandidates({
       active: this.failover.active,
-      order: servingOrder(this.settings),
+      order: this.trafficOrder(),
       policy: this.settings.policy,
       config: (name) => findConfig(this.settings, name),
       breaker: (config, id) => this.breakerFor(config, id).breaker,
@@ -343,6 +344,27 @@ export class Engine {
         return this.endpointView(name, updated as Endpoint);
       },
 
+      'endpoint:test': async ({ config: name, endpoint_id }) => {
+        const prober = this.deps.prober;
+        if (!prober) throw new EngineError('failed_precondition', 'no health prober is running in this host');
+        const config = this.requireConfig(name);
+        const endpoint = requireEndpointIn(config, endpoint_id);
+        let outcome: AttemptOutcome;
+        try {
+          outcome = await prober.probe(probeTargetOf(config, endpoint, this.settings.policy));
+        } catch (error) {
+          outcome = { kind: 'failure', detail: `probe failed: ${errorMessage(error)}` };
+        }
+        this.recordOutcome(name, endpoint_id, outcome, 'probe');
+        const current = findConfig(this.settings, name)?.endpoints.find((e) => e.id === endpoint_id) ?? endpoint;
+        return {
+          outcome: outcome.kind,
+          detail: outcome.kind === 'success' ? 'reachable, key accepted' : describeOutcome(outcome),
+          latency_ms: outcome.kind === 'success' ? (outcome.latency_ms ?? null) : null,
+          endpoint: this.endpointView(name, current),
+        };
+      },
+
       'endpoint:remove': async ({ config: name, endpoint_id }) => {
         await this.mutate((current) => {
           const config = requireConfigIn(current, name);
@@ -381,6 +403,15 @@ export class Engine {
         this.persistSelection();
         this.settle();
         return { switched: event !== null, event };
+      },
+
+      'failover:drill': async ({ duration_s }) => {
+        const durationMs = (duration_s ?? 30) * 1_000;
+        const event = this.failover.startDrill(durationMs, this.failoverInputs());
+        this.dirty = true;
+        this.persistSelection();
+        this.settle();
+        return { event, until: this.deps.clock.now() + durationMs };
       },
 
       'failover:unpin': async () => {
@@ -502,6 +533,13 @@ export class Engine {
   }
 
   // ── Decisions and publishing ──────────────────────────────────────────
+
+  /** Serving order for traffic: a config under a failover drill gets none. */
+  private trafficOrder(): string[] {
+    const order = servingOrder(this.settings);
+    const drilled = this.failover.activeDrill?.config;
+    return drilled === undefined ? order : order.filter((name) => name !== drilled);
+  }
 
   private failoverInputs(): FailoverInputs {
     return {

@@ -42,6 +42,7 @@ export class FailoverManager {
   private allDown = false;
   private recoveryReadyAnnounced: string | null = null;
   private recoveryPauseAnnounced = false;
+  private drill: { config: string; until: number } | null = null;
 
   /** `history` (any order) seeds the cooldown and the hourly window across restarts. */
   constructor(
@@ -113,9 +114,34 @@ export class FailoverManager {
     return event;
   }
 
+  /** The config a running failover drill treats as failed, and until when (epoch ms). */
+  get activeDrill(): { config: string; until: number } | null {
+    return this.drill === null ? null : { ...this.drill };
+  }
+
+  /**
+   * The seed's "test failover regularly", made one action: treats the active
+   * config as failed for `durationMs`, so traffic moves to the next config,
+   * then moves it back when the drill ends. Both moves are recorded.
+   */
+  startDrill(durationMs: number, inputs: FailoverInputs): FailoverEvent {
+    const current = this.selection.active;
+    if (current === null) throw new EngineError('failed_precondition', 'there is no active config to drill');
+    if (this.drill !== null) throw new EngineError('failed_precondition', `a failover drill of "${this.drill.config}" is already running`);
+    const target = inputs.order.find((name) => name !== current && inputs.health(name).status !== 'unhealthy');
+    if (target === undefined) throw new EngineError('failed_precondition', `no other healthy config to fail over to from "${current}"`);
+    const seconds = Math.round(durationMs / 1_000);
+    const event = this.switchTo(target, 'drill_started', `failover drill: treating ${current} as failed for ${seconds} s`);
+    this.selection.pinned = false;
+    this.drill = { config: current, until: this.deps.clock.now() + durationMs };
+    this.notifyIf(inputs.policy.notify_on_failover, 'failover', `Drill: failed over to ${target}`, `${current} → ${target} for ${seconds} s`, event, target);
+    return event;
+  }
+
   /** Follows a config rename so the active selection keeps pointing at it. */
   renameConfig(from: string, to: string): void {
     if (this.selection.active === from) this.selection.active = to;
+    if (this.drill?.config === from) this.drill = { ...this.drill, config: to };
   }
 
   /** Lets automatic recovery move away from a manually chosen config again. */
@@ -123,7 +149,9 @@ export class FailoverManager {
     this.selection.pinned = false;
   }
 
-  private decide(inputs: FailoverInputs): void {
+  private decide(rawInputs: FailoverInputs): void {
+    this.endDrillIfDue(rawInputs);
+    const inputs = this.withDrill(rawInputs);
     const { order, health, policy } = inputs;
     const active = this.selection.active;
     if (active === null || !order.includes(active)) {
@@ -187,6 +215,36 @@ export class FailoverManager {
     const event = this.switchTo(target, 'recovery', `${target} healthy again (${successes} consecutive successful checks)`);
     this.countAutomaticSwitch();
     this.notifyIf(policy.notify_on_recovery, 'recovery', `Recovered to ${target}`, `${current} → ${target}: ${event.reason}`, event, target);
+  }
+
+  /** While a drill runs, its config looks dead to every decision. */
+  private withDrill(inputs: FailoverInputs): FailoverInputs {
+    const drilled = this.drill?.config;
+    if (drilled === undefined) return inputs;
+    return {
+      ...inputs,
+      health: (name) => {
+        const health = inputs.health(name);
+        return name === drilled ? { ...health, status: 'unhealthy', is_healthy: false, healthy_endpoints: 0 } : health;
+      },
+    };
+  }
+
+  /** At the drill's end, traffic goes back to the drilled config if it can serve. */
+  private endDrillIfDue({ order, health }: FailoverInputs): void {
+    const drill = this.drill;
+    if (drill === null) return;
+    // A drill must never cause an outage: it ends early when nothing else can serve.
+    const othersServe = order.some((name) => name !== drill.config && health(name).status !== 'unhealthy');
+    if (this.deps.clock.now() < drill.until && othersServe) return;
+    this.drill = null;
+    const serves = order.includes(drill.config) && health(drill.config).status !== 'unhealthy';
+    if (serves && this.selection.active !== drill.config && !this.selection.pinned) {
+      this.switchTo(drill.config, 'drill_ended', `failover drill finished; back to ${drill.config}`);
+      this.selection.pinned = false;
+    } else if (!serves) {
+      this.recordEvent('drill_ended', this.selection.active, null, `failover drill finished; ${drill.config} cannot serve, staying on ${this.selection.active ?? 'nothing'}`);
+    }
   }
 
   /** The active config no longer serves (removed, moved to disabled, tier off): pick the best one. */
