@@ -57,6 +57,6 @@ export default tseslint.config(
   { files: ['src-shared/**/*.ts'], ignores: ['**/*.spec.ts'], rules: { ...restrictImports(ELECTRON, NODE, NODE_LIBS, UP_FROM_SHARED), ...noWallClock } },
   { files: ['src-main/engine/core/**/*.ts'], ignores: ['**/*.spec.ts'], rules: { ...restrictImports(ELECTRON, NODE, NODE_LIBS, UP_FROM_CORE), ...noWallClock } },
   { files: ['src-main/engine/node/**/*.ts'], ignores: ['**/*.spec.ts'], rules: restrictImports(ELECTRON, UP_FROM_NODE) },
-  { files: ['src-renderer/**/*.{ts,tsx}'], ignores: ['**/*.spec.{ts,tsx}'], rules: restrictImports(ELECTRON, NODE, NODE_LIBS, FROM_RENDERER) },
+  { files: ['src-renderer/**/*.{ts,tsx}'], ignores: ['**/*.spec.{ts,tsx}', 'src-renderer/vite.config.ts'], rules: restrictImports(ELECTRON, NODE, NODE_LIBS, FROM_RENDERER) },
   { files: ['**/*.{js,mjs}'], languageOptions: { globals: { process: 'readonly', console: 'readonly', URL: 'readonly' } } },
 );

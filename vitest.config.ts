@@ -1,11 +1,29 @@
+import react from '@vitejs/plugin-react';
 import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
   test: {
-    include: ['src-shared/**/*.spec.ts', 'src-main/**/*.spec.ts', 'test-support/**/*.spec.ts'],
-    typecheck: { enabled: false },
     testTimeout: 30_000,
     hookTimeout: 30_000,
     reporters: ['default', './test-support/summary-reporter.ts'],
+    projects: [
+      {
+        test: {
+          name: 'node',
+          include: ['src-shared/**/*.spec.ts', 'src-main/**/*.spec.ts', 'test-support/**/*.spec.ts', 'bench/**/*.spec.ts'],
+          testTimeout: 30_000,
+          hookTimeout: 30_000,
+        },
+      },
+      {
+        plugins: [react()],
+        test: {
+          name: 'dashboard',
+          environment: 'happy-dom',
+          include: ['src-renderer/**/*.spec.ts', 'src-renderer/**/*.spec.tsx'],
+          testTimeout: 30_000,
+        },
+      },
+    ],
   },
 });

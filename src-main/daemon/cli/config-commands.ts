@@ -103,6 +103,8 @@ function endpointInput(command: string, values: { 'base-url'?: string; 'api-key'
 export async function withSession<T>(context: CliContext, run: (session: EngineSession) => Promise<T>): Promise<T> {
   const session = await openEngine(context.dataDir);
   try {
+    // Never silent: a settings file moved aside or restored from its backup is news the user must get.
+    for (const problem of session.problems) context.err(`qcc: warning: ${problem}`);
     return await run(session);
   } finally {
     await session.close();

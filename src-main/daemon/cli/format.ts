@@ -49,7 +49,7 @@ export function formatEndpoints(config: ConfigView): string {
 
 function describeEndpointState(endpoint: EndpointView): string {
   const { health } = endpoint;
-  if (health.credential_rejected) return `key rejected${health.last_error ? `: ${health.last_error}` : ''}`;
+  if (health.credential_rejected) return health.last_error?.startsWith('key rejected') ? health.last_error : `key rejected${health.last_error ? `: ${health.last_error}` : ''}`;
   if (health.state === 'open') return `ejected (${health.ejection_cause ?? 'failures'})${health.last_error ? `: ${health.last_error}` : ''}`;
   if (health.state === 'half_open') return 'half-open (next request decides)';
   if (health.consecutive_failures > 0) return `failing (${health.consecutive_failures} in a row, not yet ejected): ${health.last_error ?? 'unknown error'}`;

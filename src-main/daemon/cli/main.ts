@@ -3,13 +3,7 @@ import { homedir } from 'node:os';
 import { EngineError } from '../../../src-shared/contract/errors.js';
 import { resolveDataDir } from '../../engine/node/data-dir.js';
 import { CliError, UsageError } from './args.js';
-import { claudeCommand } from './claude-commands.js';
-import { addCommand, endpointCommand, listCommand, removeCommand } from './config-commands.js';
 import type { CliContext } from './context.js';
-import { demoCommand } from './demo-command.js';
-import { healthCommand } from './health-command.js';
-import { priorityCommand } from './priority-commands.js';
-import { proxyCommand } from './proxy-commands.js';
 
 export const USAGE = `QCC — failover companion for Claude Code
 
@@ -54,34 +48,40 @@ Data directory: $QCC_HOME (default ~/.qcc)`;
 
 type Handler = (argv: string[], context: CliContext) => Promise<void>;
 
-const COMMANDS: Record<string, Handler> = {
-  add: addCommand,
-  list: listCommand,
-  remove: removeCommand,
-  endpoint: endpointCommand,
-  priority: priorityCommand,
-  health: healthCommand,
-  proxy: proxyCommand,
-  claude: claudeCommand,
-  demo: demoCommand,
+// Loaded on demand: each module pulls in a different part of QCC (the daemon,
+// the fake upstreams), and a CLI call should only pay for what it runs.
+const COMMANDS: Record<string, () => Promise<Handler>> = {
+  add: async () => (await import('./config-commands.js')).addCommand,
+  list: async () => (await import('./config-commands.js')).listCommand,
+  remove: async () => (await import('./config-commands.js')).removeCommand,
+  endpoint: async () => (await import('./config-commands.js')).endpointCommand,
+  priority: async () => (await import('./priority-commands.js')).priorityCommand,
+  health: async () => (await import('./health-command.js')).healthCommand,
+  proxy: async () => (await import('./proxy-commands.js')).proxyCommand,
+  claude: async () => (await import('./claude-commands.js')).claudeCommand,
+  demo: async () => (await import('./demo-command.js')).demoCommand,
 };
 
 /** Runs one CLI invocation; returns the exit code. Errors are one clear line on stderr. */
 export async function run(argv: string[], context: CliContext): Promise<number> {
   const [command, ...rest] = argv;
-  if (command === undefined || command === 'help' || command === '--help' || command === '-h') {
+  if (command === undefined) {
+    context.err(USAGE);
+    return 2;
+  }
+  if (command === 'help' || command === '--help' || command === '-h') {
     context.out(USAGE);
-    return command === undefined ? 2 : 0;
+    return 0;
   }
   if (command === '--version' || command === '-V') {
     const manifest = JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { version: string };
     context.out(manifest.version);
     return 0;
   }
-  const handler = COMMANDS[command];
+  const load = Object.hasOwn(COMMANDS, command) ? COMMANDS[command] : undefined;
   try {
-    if (!handler) throw new UsageError(`unknown command '${command}'`, '');
-    await handler(rest, context);
+    if (!load) throw new UsageError(`unknown command '${command}'`, '');
+    await (await load())(rest, context);
     return 0;
   } catch (error) {
     if (error instanceof UsageError) {

@@ -72,7 +72,12 @@ async function proxyStart(argv: string[], context: CliContext): Promise<void> {
   const out = openSync(outFile, 'a', 0o600);
   const args = ['--import', import.meta.resolve('tsx'), CLI_MAIN, 'proxy', 'start', '--foreground', '--port', String(port), '--admin-port', String(adminPort), '--host', host];
   if (values['allow-remote']) args.push('--allow-remote');
-  const child = spawn(process.execPath, args, { detached: true, stdio: ['ignore', out, out], env: { ...context.env, QCC_HOME: context.dataDir } });
+  const child = spawn(process.execPath, args, {
+    detached: true,
+    stdio: ['ignore', out, out],
+    // QCC_DAEMON_DETACHED keeps the token-bearing dashboard link out of daemon.out; this process prints it.
+    env: { ...context.env, QCC_HOME: context.dataDir, QCC_DAEMON_DETACHED: '1' },
+  });
   closeSync(out);
   let exited: number | null = null;
   child.once('exit', (code) => (exited = code ?? 1));
@@ -100,7 +105,8 @@ async function runForeground(context: CliContext, options: { host: string; port:
     onNotification: (notification) => context.out(`🔔 ${notification.title}: ${notification.body}`),
   });
   const state = { pid: process.pid, proxy_url: daemon.proxyUrl, admin_url: daemon.adminUrl, started_at: '' };
-  printStarted(context, state, daemon.dashboardUrl);
+  const detached = context.env.QCC_DAEMON_DETACHED === '1';
+  printStarted(context, state, detached ? `${daemon.adminUrl} (the link with access: qcc proxy status)` : daemon.dashboardUrl);
   context.out('Press Ctrl-C to stop.');
   await new Promise<void>((resolve) => {
     const stop = (signal: string) => {

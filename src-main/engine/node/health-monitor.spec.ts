@@ -233,6 +233,31 @@ describe('periodic checks', () => {
   });
 });
 
+describe('settings changes', () => {
+  it('checks a newly added endpoint at once instead of at the next interval', async () => {
+    const t = await setup(PAIR);
+    t.monitor.start();
+    await t.cycleAfter(0);
+    const extra = await FakeAnthropic.start({ name: 'late-0', apiKey: KEY('late-0') });
+    const probed = t.nextProbe();
+    await t.engine.invoke('config:add', { name: 'late', tier: 'fallback', endpoints: [{ base_url: extra.url, api_key: KEY('late-0') }] });
+    const record = await probed;
+    expect(record).toMatchObject({ config: 'late', reason: 'new', outcome: { kind: 'success' } });
+    expect(extra.received.map((r) => `${r.method} ${r.url}`)).toEqual(['GET /v1/models']);
+    await extra.stop();
+  });
+
+  it('applies a shorter check_interval at once, not after the old, longer wait', async () => {
+    const t = await setup(PAIR, { check_interval: 600 });
+    t.monitor.start();
+    await t.cycleAfter(0);
+    expect(t.timers.delays().find((delay) => delay > 1_000)).toBe(600_000);
+    await t.engine.invoke('policy:update', { check_interval: 10 });
+    await new Promise((resolve) => setTimeout(resolve, 0));
+    expect(t.timers.delays().find((delay) => delay > 1_000)).toBe(10_000);
+  });
+});
+
 describe('ejection expiry', () => {
   it('probes an ejected endpoint the moment its ejection expires, and closes it when the probe succeeds', async () => {
     const t = await setup(PAIR, { failure_threshold: 1, ejection_base_time: 30 });

@@ -1,3 +1,4 @@
+import type { EngineSnapshot } from '../../../src-shared/contract/snapshot.js';
 import type { EngineEvents } from '../../../src-shared/contract/events.js';
 import type { FailoverPolicy } from '../../../src-shared/model/policy.js';
 import type { OutcomeSource } from '../core/engine.js';
@@ -43,8 +44,8 @@ export interface HealthMonitorOptions {
 export interface ProbeRecord {
   config: string;
   endpoint_id: string;
-  /** Why: a periodic check, or the endpoint's ejection just expired. */
-  reason: 'periodic' | 'half_open';
+  /** Why: a periodic check, the endpoint's ejection just expired, or it is new and never checked. */
+  reason: 'periodic' | 'half_open' | 'new';
   outcome: AttemptOutcome;
 }
 
@@ -87,6 +88,9 @@ export class HealthMonitor {
   /** Set by `stop()`: nothing more is probed or recorded. (`runCycle` without `start` is allowed.) */
   private stopped = false;
   private cycleTimer: unknown = null;
+  private cycleDueAt: number | null = null;
+  /** Endpoints already given their first-sight probe (keyed like claims). */
+  private readonly seen = new Set<string>();
   private tickTimer: unknown = null;
   private unsubscribe: (() => void) | null = null;
   /** Endpoints being probed, by key, with the owner of the claim. */
@@ -123,10 +127,15 @@ export class HealthMonitor {
     if (this.running) return;
     this.running = true;
     this.stopped = false;
-    this.unsubscribe = this.engine.on('health:changed', (transition) => {
+    const unsubscribeHealth = this.engine.on('health:changed', (transition) => {
       // Not re-entrantly: the transition fires while the engine is deciding.
-      if (transition.to === 'half_open') queueMicrotask(() => this.probeHalfOpen(transition.config, transition.endpoint_id));
+      if (transition.to === 'half_open') queueMicrotask(() => this.probeNow(transition.config, transition.endpoint_id, 'half_open'));
     });
+    const unsubscribeState = this.engine.on('state:changed', (snapshot) => queueMicrotask(() => this.onStateChanged(snapshot)));
+    this.unsubscribe = () => {
+      unsubscribeHealth();
+      unsubscribeState();
+    };
     this.scheduleCycle(this.firstCheckDelayMs);
     this.scheduleTick();
   }
@@ -223,8 +232,33 @@ export class HealthMonitor {
     return report;
   }
 
-  /** The probe for an endpoint whose ejection just expired: its outcome decides whether it closes again. */
-  private probeHalfOpen(config: string, endpointId: string): void {
+  /**
+   * Settings changed: a new endpoint gets its first check now rather than at
+   * the next interval, and a shorter check_interval applies at once.
+   */
+  private onStateChanged(snapshot: EngineSnapshot): void {
+    if (this.stopped || !this.running) return;
+    for (const group of snapshot.tiers) {
+      if (!group.enabled) continue;
+      for (const config of group.configs) {
+        for (const endpoint of config.endpoints) {
+          const key = `${config.name}\u0000${endpoint.id}`;
+          const unchecked = endpoint.health.last_success === null && endpoint.health.last_failure === null;
+          if (!endpoint.enabled || !unchecked || this.seen.has(key)) continue;
+          this.seen.add(key);
+          this.probeNow(config.name, endpoint.id, 'new');
+        }
+      }
+    }
+    const intervalMs = snapshot.policy.check_interval * 1_000;
+    if (this.cycleDueAt !== null && this.now() + intervalMs < this.cycleDueAt) {
+      if (this.cycleTimer !== null) this.timers.clearTimeout(this.cycleTimer);
+      this.scheduleCycle(this.nextIntervalMs());
+    }
+  }
+
+  /** An out-of-cycle probe of one endpoint: its ejection just expired, or it was just added. */
+  private probeNow(config: string, endpointId: string, reason: 'half_open' | 'new'): void {
     if (this.stopped) return;
     const target = this.engine.probeTarget(config, endpointId);
     const owner = {};
@@ -235,7 +269,7 @@ export class HealthMonitor {
           kind: 'failure',
           detail: `probe failed: ${error instanceof Error ? error.message : String(error)}`,
         }));
-        this.record(target, outcome, 'half_open');
+        this.record(target, outcome, reason);
       } finally {
         this.release(target, owner);
       }
@@ -300,8 +334,10 @@ export class HealthMonitor {
   }
 
   private scheduleCycle(delayMs: number): void {
+    this.cycleDueAt = this.now() + delayMs;
     this.cycleTimer = this.setTimer(() => {
       this.cycleTimer = null;
+      this.cycleDueAt = null;
       if (!this.running) return;
       // The next check is planned from this one's start, so a slow check does not stretch the interval;
       // overlapping checks are harmless, since an endpoint being probed is not probed again.

@@ -1,0 +1,73 @@
+import { useEffect, useId, useRef, useState } from 'react';
+import { requestAddConfig } from './config-form.js';
+import './panels.css';
+
+const IMPORT_COMMAND = 'qcc claude import';
+
+/** A command in a code block with a copy button. */
+function CopyableCommand({ command }: { command: string }) {
+  const [copied, setCopied] = useState<'idle' | 'copied' | 'failed'>('idle');
+  const codeRef = useRef<HTMLElement>(null);
+  const timer = useRef<ReturnType<typeof setTimeout> | undefined>(undefined);
+  useEffect(() => () => clearTimeout(timer.current), []);
+
+  const copy = async () => {
+    try {
+      await navigator.clipboard.writeText(command);
+      setCopied('copied');
+    } catch {
+      // No clipboard permission (e.g. plain http): select the text so Ctrl+C works.
+      const code = codeRef.current;
+      const selection = window.getSelection();
+      if (code && selection) {
+        const range = document.createRange();
+        range.selectNodeContents(code);
+        selection.removeAllRanges();
+        selection.addRange(range);
+      }
+      setCopied('failed');
+    }
+    clearTimeout(timer.current);
+    timer.current = setTimeout(() => setCopied('idle'), 2_000);
+  };
+
+  return (
+    <div className="code-block">
+      <pre>
+        <code ref={codeRef}>{command}</code>
+      </pre>
+      <button type="button" aria-label={`Copy ${command}`} onClick={() => void copy()}>
+        {copied === 'copied' ? 'Copied' : 'Copy'}
+      </button>
+      <span className="visually-hidden" role="status">
+        {copied === 'copied' ? 'Copied to the clipboard' : copied === 'failed' ? 'Selected; press Ctrl+C to copy' : ''}
+      </span>
+    </div>
+  );
+}
+
+/** First run: no configs yet. Offers the "Add config" dialog and the Claude Code import. */
+export function EmptyState() {
+  const titleId = useId();
+  return (
+    <section className="panel empty-state" aria-labelledby={titleId}>
+      <h2 id={titleId}>Add your first config</h2>
+      <p>
+        A config is one API provider: a base URL and an API key (or several endpoints). QCC sends Claude Code’s requests to the
+        highest-ranked healthy config and, when it fails, moves them to the next one before Claude Code sees an error. Add a
+        primary and a backup to get failover.
+      </p>
+      <p>
+        <button type="button" className="primary" onClick={requestAddConfig}>
+          Add config
+        </button>
+      </p>
+      <h3>Already using Claude Code?</h3>
+      <p>Turn the provider and key Claude Code is set up with into a config, from a terminal:</p>
+      <CopyableCommand command={IMPORT_COMMAND} />
+      <p className="muted">
+        Then <code>qcc claude connect</code> points Claude Code at QCC’s proxy (your settings are backed up first).
+      </p>
+    </section>
+  );
+}

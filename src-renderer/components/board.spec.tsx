@@ -1,0 +1,548 @@
+import { act, cleanup, fireEvent, render, screen, waitFor, within } from '@testing-library/react';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import type { CommandArgs, CommandName, CommandResult } from '../../src-shared/contract/commands.js';
+import { EngineError } from '../../src-shared/contract/errors.js';
+import type { EngineEventName, EngineEvents } from '../../src-shared/contract/events.js';
+import type { ConfigView, EndpointView, EngineSnapshot, OverallState } from '../../src-shared/contract/snapshot.js';
+import type { EndpointHealth } from '../../src-shared/model/health.js';
+import type { FailoverPolicy } from '../../src-shared/model/policy.js';
+import { TIERS, type Tier } from '../../src-shared/model/tier.js';
+import { EngineProvider } from '../client/engine-context.js';
+import { EngineStore, type ConnectableClient } from '../client/engine-store.js';
+import type { ConnectionState } from '../client/http-engine-client.js';
+import { ConnectionBanner } from './ConnectionBanner.js';
+import { PriorityBoard } from './PriorityBoard.js';
+import { StatusHeader } from './StatusHeader.js';
+
+// ---------------------------------------------------------------- fakes
+
+type Handler = (args: unknown) => unknown;
+
+/** An EngineClient whose commands are recorded and answered by per-command handlers. */
+class FakeClient implements ConnectableClient {
+  readonly calls: { command: CommandName; args: unknown }[] = [];
+  private readonly handlers = new Map<CommandName, Handler>();
+  private readonly listeners = new Map<EngineEventName, Set<(payload: never) => void>>();
+  private readonly connectionListeners = new Set<(state: ConnectionState) => void>();
+  private state: ConnectionState = 'connected';
+
+  handle<K extends CommandName>(command: K, handler: (args: CommandArgs<K>) => CommandResult<K> | Promise<CommandResult<K>>): void {
+    this.handlers.set(command, handler as Handler);
+  }
+
+  async invoke<K extends CommandName>(command: K, args: CommandArgs<K>): Promise<CommandResult<K>> {
+    this.calls.push({ command, args });
+    const handler = this.handlers.get(command);
+    if (command === 'history:query' && !handler) return [] as CommandResult<K>;
+    if (!handler) throw new EngineError('internal', `no fake handler for ${command}`);
+    return (await handler(args)) as CommandResult<K>;
+  }
+
+  on<E extends EngineEventName>(event: E, listener: (payload: EngineEvents[E]) => void): () => void {
+    let set = this.listeners.get(event);
+    if (!set) this.listeners.set(event, (set = new Set()));
+    set.add(listener as (payload: never) => void);
+    return () => set.delete(listener as (payload: never) => void);
+  }
+
+  onConnection(listener: (state: ConnectionState) => void): () => void {
+    this.connectionListeners.add(listener);
+    listener(this.state);
+    return () => this.connectionListeners.delete(listener);
+  }
+
+  emit<E extends EngineEventName>(event: E, payload: EngineEvents[E]): void {
+    for (const listener of this.listeners.get(event) ?? []) (listener as (payload: EngineEvents[E]) => void)(payload);
+  }
+
+  setConnection(state: ConnectionState): void {
+    this.state = state;
+    for (const listener of this.connectionListeners) listener(state);
+  }
+
+  commands(name: CommandName): unknown[] {
+    return this.calls.filter((call) => call.command === name).map((call) => call.args);
+  }
+}
+
+const HEALTHY: EndpointHealth = {
+  state: 'closed',
+  ejection_cause: null,
+  ejected_until: null,
+  ejection_count: 0,
+  credential_rejected: false,
+  consecutive_failures: 0,
+  consecutive_successes: 3,
+  last_error: null,
+  last_failure: null,
+  last_success: 1_000,
+};
+
+function endpoint(id: string, health: Partial<EndpointHealth> = {}): EndpointView {
+  return {
+    id,
+    base_url: `https://${id}.example.com`,
+    key_hint: 'sk-…a1b2',
+    auth_style: 'x-api-key',
+    enabled: true,
+    health: { ...HEALTHY, ...health },
+    stats: {
+      success_rate: 0.95,
+      latency_p50_ms: 320,
+      window: 20,
+      samples: [
+        { at: 1, ok: true, latency_ms: 300 },
+        { at: 2, ok: false, latency_ms: null },
+        { at: 3, ok: true, latency_ms: 340 },
+      ],
+      total: { successes: 19, failures: 1 },
+    },
+  };
+}
+
+interface ConfigSpec {
+  name: string;
+  endpoints?: EndpointView[];
+  percentage?: number;
+}
+
+/** A snapshot with the given configs per tier; the first primary config is active unless `active` says otherwise. */
+function snapshot(
+  layout: Partial<Record<Tier, (string | ConfigSpec)[]>>,
+  options: { revision?: number; active?: string | null; pinned?: boolean; overall?: OverallState; drill?: EngineSnapshot['drill']; off?: Tier[] } = {},
+): EngineSnapshot {
+  const active = options.active === undefined ? (layout.primary?.[0] ?? null) : options.active;
+  const activeName = typeof active === 'string' || active === null ? active : active.name;
+  const tiers = TIERS.map((tier) => ({
+    tier,
+    enabled: tier !== 'disabled' && !(options.off ?? []).includes(tier),
+    configs: (layout[tier] ?? []).map((entry, position): ConfigView => {
+      const spec = typeof entry === 'string' ? { name: entry } : entry;
+      const endpoints = spec.endpoints ?? [endpoint(`ep-${spec.name}`)];
+      const percentage = spec.percentage ?? 100;
+      return {
+        name: spec.name,
+        description: `${spec.name} config`,
+        tier,
+        position,
+        active: spec.name === activeName,
+        message_probe: null,
+        endpoints,
+        health: {
+          config_name: spec.name,
+          status: percentage === 100 ? 'healthy' : percentage === 0 ? 'unhealthy' : 'degraded',
+          healthy_endpoints: Math.round((endpoints.length * percentage) / 100),
+          total_endpoints: endpoints.length,
+          consecutive_failures: 0,
+          consecutive_successes: 3,
+          last_check: 1_000,
+          last_failure: null,
+          last_success: 1_000,
+          health_percentage: percentage,
+          is_healthy: percentage > 0,
+          is_fully_healthy: percentage === 100,
+        },
+      };
+    }),
+  }));
+  return {
+    revision: options.revision ?? 1,
+    active_config: activeName,
+    pinned: options.pinned ?? false,
+    overall: options.overall ?? 'ok',
+    policy: {} as FailoverPolicy,
+    tiers,
+    problems: [],
+    tier_enabled: { primary: tiers[0]?.enabled ?? true, secondary: tiers[1]?.enabled ?? true, fallback: tiers[2]?.enabled ?? true },
+    drill: options.drill ?? null,
+  };
+}
+
+function setup(initial: EngineSnapshot | null, ui: 'board' | 'header' | 'all' = 'all', loadHealth = async () => ({ proxy_url: 'http://127.0.0.1:8787' })) {
+  const client = new FakeClient();
+  const store = new EngineStore(client);
+  store.start();
+  if (initial) client.emit('state:changed', initial);
+  const view = render(
+    <EngineProvider client={client} store={store}>
+      {ui !== 'board' && <ConnectionBanner />}
+      {ui !== 'board' && <StatusHeader loadHealth={loadHealth} />}
+      {ui !== 'header' && <PriorityBoard />}
+    </EngineProvider>,
+  );
+  const push = (next: EngineSnapshot) => act(() => client.emit('state:changed', next));
+  return { client, store, view, push };
+}
+
+const cardNames = (tier: string) =>
+  within(within(screen.getByRole('region', { name: tier })).getByRole('list'))
+    .queryAllByRole('listitem')
+    .map((item) => item.getAttribute('aria-label'));
+
+/** Lets the KeyboardSensor attach its document listener (it does so in a setTimeout). */
+const tick = () => act(() => new Promise((resolve) => setTimeout(resolve, 0)));
+
+afterEach(() => {
+  cleanup();
+  vi.useRealTimers();
+});
+
+// ---------------------------------------------------------------- board
+
+describe('PriorityBoard', () => {
+  const layout = { primary: ['production', 'production-eu'], secondary: ['backup'], fallback: ['emergency'] };
+
+  it('lists each tier as a region with its cards in priority order', () => {
+    setup(snapshot(layout), 'board');
+    expect(cardNames('PRIMARY')).toEqual(['production', 'production-eu']);
+    expect(cardNames('SECONDARY')).toEqual(['backup']);
+    expect(cardNames('FALLBACK')).toEqual(['emergency']);
+    expect(cardNames('DISABLED')).toEqual([]);
+    // Endpoint rows are not listitems: a tier's listitems are its cards only.
+    expect(within(screen.getByRole('region', { name: 'PRIMARY' })).getAllByRole('listitem')).toHaveLength(2);
+  });
+
+  it('marks the active config with a badge and data-active', () => {
+    setup(snapshot(layout, { active: 'backup' }), 'board');
+    const backup = screen.getByRole('listitem', { name: 'backup' });
+    expect(backup.dataset.active).toBe('true');
+    expect(within(backup).getByText('Active')).toBeTruthy();
+    const production = screen.getByRole('listitem', { name: 'production' });
+    expect(production.dataset.active).toBe('false');
+    expect(within(production).queryByText('Active')).toBeNull();
+  });
+
+  it('says "off" on a tier that is turned off, and on the disabled tier', () => {
+    setup(snapshot(layout, { off: ['fallback'] }), 'board');
+    expect(within(screen.getByRole('region', { name: 'FALLBACK' })).getByText('off')).toBeTruthy();
+    expect(within(screen.getByRole('region', { name: 'DISABLED' })).getByText('off')).toBeTruthy();
+    expect(within(screen.getByRole('region', { name: 'PRIMARY' })).queryByText('off')).toBeNull();
+  });
+
+  it('gives every control an accessible name', () => {
+    setup(snapshot(layout), 'board');
+    for (const name of ['production', 'production-eu', 'backup', 'emergency']) {
+      expect(screen.getByRole('button', { name: `Reorder ${name}` })).toBeTruthy();
+      expect(screen.getByRole('button', { name: `Actions for ${name}` })).toBeTruthy();
+      expect(screen.getByRole('meter', { name: `${name} health` })).toBeTruthy();
+    }
+    for (const button of screen.getAllByRole('button')) expect(button.getAttribute('aria-label') || button.textContent?.trim()).toBeTruthy();
+  });
+
+  it('shows config health as a meter with the seed percentage', () => {
+    setup(snapshot({ primary: [{ name: 'production', endpoints: [endpoint('ep-a'), endpoint('ep-b')], percentage: 50 }] }), 'board');
+    const meter = screen.getByRole('meter', { name: 'production health' });
+    expect(meter.getAttribute('aria-valuenow')).toBe('50');
+    expect(within(screen.getByRole('listitem', { name: 'production' })).getByText(/1\/2 endpoints · 50%/)).toBeTruthy();
+  });
+
+  it('shows each endpoint breaker in words, its key hint only, stats and a sparkline', () => {
+    vi.useFakeTimers({ now: 100_000, toFake: ['Date'] });
+    const ejected = endpoint('ep-down', {
+      state: 'open',
+      ejection_cause: 'rate_limited',
+      ejected_until: 112_000,
+      last_error: '429 Too Many Requests',
+    });
+    const fresh = endpoint('ep-new', { last_success: null });
+    fresh.stats = { success_rate: null, latency_p50_ms: null, window: 0, samples: [], total: { successes: 0, failures: 0 } };
+    const halfOpen = endpoint('ep-half', { state: 'half_open' });
+    setup(snapshot({ primary: [{ name: 'production', endpoints: [endpoint('ep-ok'), ejected, fresh, halfOpen], percentage: 50 }] }), 'board');
+
+    const ok = screen.getByTestId('endpoint-ep-ok');
+    expect(ok.dataset.breaker).toBe('closed');
+    expect(ok.textContent).toContain('healthy');
+    expect(ok.textContent).toContain('95% ok');
+    expect(ok.textContent).toContain('p50 320 ms');
+    expect(ok.textContent).toContain('sk-…a1b2');
+    expect(within(ok).getByRole('img', { name: 'Last 3 outcomes: 2 ok, 1 failed' })).toBeTruthy();
+    expect(ok.querySelectorAll('rect.qcc-spark-ok')).toHaveLength(2);
+    expect(ok.querySelectorAll('rect.qcc-spark-fail')).toHaveLength(1);
+
+    const down = screen.getByTestId('endpoint-ep-down');
+    expect(down.dataset.breaker).toBe('open');
+    expect(down.textContent).toContain('ejected (rate limited) · 12 s left');
+    expect(down.textContent).toContain('429 Too Many Requests');
+
+    expect(screen.getByTestId('endpoint-ep-new').textContent).toContain('not checked');
+    expect(screen.getByTestId('endpoint-ep-new').textContent).toContain('no traffic yet');
+    expect(screen.getByTestId('endpoint-ep-half').dataset.breaker).toBe('half_open');
+  });
+
+  it('updates live when a new snapshot arrives', () => {
+    const { push } = setup(snapshot(layout), 'board');
+    push(snapshot({ ...layout, primary: ['production-eu', 'production'] }, { revision: 2, active: 'production-eu' }));
+    expect(cardNames('PRIMARY')).toEqual(['production-eu', 'production']);
+    expect(screen.getByRole('listitem', { name: 'production-eu' }).dataset.active).toBe('true');
+  });
+
+  describe('card menu', () => {
+    it('opens a menu with focus on its first item; Escape closes it and returns focus', () => {
+      setup(snapshot(layout), 'board');
+      const button = screen.getByRole('button', { name: 'Actions for backup' });
+      fireEvent.click(button);
+      expect(button.getAttribute('aria-expanded')).toBe('true');
+      const menu = screen.getByRole('menu');
+      const items = within(menu).getAllByRole('menuitem');
+      expect(items.map((item) => item.textContent)).toEqual(['Switch to', 'Edit', 'Delete']);
+      expect(document.activeElement).toBe(items[0]);
+      fireEvent.keyDown(menu, { key: 'ArrowDown' });
+      expect(document.activeElement).toBe(items[1]);
+      fireEvent.keyDown(menu, { key: 'ArrowUp' });
+      fireEvent.keyDown(menu, { key: 'ArrowUp' });
+      expect(document.activeElement).toBe(items[2]);
+      fireEvent.keyDown(menu, { key: 'Escape' });
+      expect(screen.queryByRole('menu')).toBeNull();
+      expect(document.activeElement).toBe(button);
+    });
+
+    it('Switch to asks for a reason and sends failover:switch with it', async () => {
+      const { client } = setup(snapshot(layout), 'board');
+      client.handle('failover:switch', () => ({ switched: true, event: null }));
+      fireEvent.click(screen.getByRole('button', { name: 'Actions for backup' }));
+      fireEvent.click(screen.getByRole('menuitem', { name: 'Switch to' }));
+      const dialog = screen.getByRole('dialog', { name: 'Switch to backup' });
+      const reason = within(dialog).getByLabelText('Reason');
+      expect(document.activeElement).toBe(reason);
+      fireEvent.change(reason, { target: { value: 'provider maintenance' } });
+      fireEvent.click(within(dialog).getByRole('button', { name: 'Switch' }));
+      await waitFor(() => expect(screen.queryByRole('dialog')).toBeNull());
+      expect(client.commands('failover:switch')).toEqual([{ name: 'backup', reason: 'provider maintenance' }]);
+      expect(document.activeElement).toBe(screen.getByRole('button', { name: 'Actions for backup' }));
+    });
+
+    it('keeps the switch dialog open with the engine error when the switch fails', async () => {
+      const { client } = setup(snapshot(layout), 'board');
+      client.handle('failover:switch', () => {
+        throw new EngineError('failed_precondition', 'backup has no healthy endpoint');
+      });
+      fireEvent.click(screen.getByRole('button', { name: 'Actions for backup' }));
+      fireEvent.click(screen.getByRole('menuitem', { name: 'Switch to' }));
+      fireEvent.click(screen.getByRole('button', { name: 'Switch' }));
+      const alert = await screen.findByRole('alert');
+      expect(alert.textContent).toBe('backup has no healthy endpoint');
+      expect(screen.getByRole('dialog', { name: 'Switch to backup' })).toBeTruthy();
+      fireEvent.keyDown(screen.getByRole('dialog'), { key: 'Escape' });
+      expect(screen.queryByRole('dialog')).toBeNull();
+    });
+
+    it('Edit raises qcc:edit-config on window with the name', () => {
+      setup(snapshot(layout), 'board');
+      const seen: unknown[] = [];
+      const listener = (event: Event) => seen.push((event as CustomEvent).detail);
+      window.addEventListener('qcc:edit-config', listener);
+      fireEvent.click(screen.getByRole('button', { name: 'Actions for emergency' }));
+      fireEvent.click(screen.getByRole('menuitem', { name: 'Edit' }));
+      window.removeEventListener('qcc:edit-config', listener);
+      expect(seen).toEqual([{ name: 'emergency' }]);
+      expect(screen.queryByRole('menu')).toBeNull();
+    });
+
+    it('Delete asks first; Cancel sends nothing, Delete sends config:remove', async () => {
+      const { client } = setup(snapshot(layout), 'board');
+      client.handle('config:remove', ({ name }) => ({ removed: name }));
+      const open = () => {
+        fireEvent.click(screen.getByRole('button', { name: 'Actions for emergency' }));
+        fireEvent.click(screen.getByRole('menuitem', { name: 'Delete' }));
+        return screen.getByRole('alertdialog', { name: 'Delete emergency?' });
+      };
+      fireEvent.click(within(open()).getByRole('button', { name: 'Cancel' }));
+      expect(screen.queryByRole('alertdialog')).toBeNull();
+      expect(client.commands('config:remove')).toEqual([]);
+
+      fireEvent.click(within(open()).getByRole('button', { name: 'Delete' }));
+      await waitFor(() => expect(screen.queryByRole('alertdialog')).toBeNull());
+      expect(client.commands('config:remove')).toEqual([{ name: 'emergency' }]);
+    });
+  });
+
+  describe('keyboard reordering', () => {
+    /** Picks a card up by its handle, presses the arrows, drops it. */
+    async function keyboardMove(name: string, keys: string[]) {
+      const handle = screen.getByRole('button', { name: `Reorder ${name}` });
+      handle.focus();
+      fireEvent.keyDown(handle, { code: 'Space', key: ' ' });
+      await tick();
+      for (const code of keys) {
+        fireEvent.keyDown(document, { code, key: code });
+        await tick();
+      }
+      fireEvent.keyDown(document, { code: 'Space', key: ' ' });
+      await tick();
+    }
+
+    it('moves a card down within its tier and shows the new order before the engine answers', async () => {
+      const { client, push } = setup(snapshot({ primary: ['a', 'b', 'c'] }), 'board');
+      let answer: (value: EngineSnapshot) => void = () => undefined;
+      client.handle('priority:move', () => new Promise<EngineSnapshot>((resolve) => (answer = resolve)));
+      await keyboardMove('a', ['ArrowDown']);
+      expect(client.commands('priority:move')).toEqual([{ name: 'a', tier: 'primary', index: 1 }]);
+      expect(cardNames('PRIMARY')).toEqual(['b', 'a', 'c']);
+      const confirmed = snapshot({ primary: ['b', 'a', 'c'] }, { revision: 2, active: 'b' });
+      await act(async () => answer(confirmed));
+      push(confirmed);
+      expect(cardNames('PRIMARY')).toEqual(['b', 'a', 'c']);
+      // A later change by someone else is shown as it is: the confirmed move no longer overrides it.
+      push(snapshot({ primary: ['c', 'b', 'a'] }, { revision: 3 }));
+      expect(cardNames('PRIMARY')).toEqual(['c', 'b', 'a']);
+    });
+
+    it('walks down past the end of a tier into the next one, and right into an empty tier', async () => {
+      const { client } = setup(snapshot({ primary: ['a', 'b'], secondary: ['s'] }), 'board');
+      client.handle('priority:move', () => snapshot({ primary: ['b'], secondary: ['s', 'a'] }, { revision: 2 }));
+      await keyboardMove('a', ['ArrowDown', 'ArrowDown', 'ArrowDown']);
+      expect(client.commands('priority:move')).toEqual([{ name: 'a', tier: 'secondary', index: 1 }]);
+      expect(cardNames('SECONDARY')).toEqual(['s', 'a']);
+
+      await keyboardMove('b', ['ArrowRight', 'ArrowRight', 'ArrowRight']);
+      expect(client.commands('priority:move')[1]).toEqual({ name: 'b', tier: 'disabled', index: 0 });
+      expect(cardNames('DISABLED')).toEqual(['b']);
+    });
+
+    it('sends nothing when the card is dropped where it was, or the drag is cancelled', async () => {
+      const { client } = setup(snapshot({ primary: ['a', 'b'] }), 'board');
+      await keyboardMove('a', ['ArrowDown', 'ArrowUp']);
+      const handle = screen.getByRole('button', { name: 'Reorder b' });
+      handle.focus();
+      fireEvent.keyDown(handle, { code: 'Space', key: ' ' });
+      await tick();
+      fireEvent.keyDown(document, { code: 'ArrowUp', key: 'ArrowUp' });
+      await tick();
+      fireEvent.keyDown(document, { code: 'Escape', key: 'Escape' });
+      await tick();
+      expect(client.commands('priority:move')).toEqual([]);
+      expect(cardNames('PRIMARY')).toEqual(['a', 'b']);
+    });
+
+    it('rolls the order back and shows the error when the engine refuses the move', async () => {
+      const { client } = setup(snapshot({ primary: ['a', 'b', 'c'] }), 'board');
+      client.handle('priority:move', () => {
+        throw new EngineError('storage_failed', 'settings could not be saved');
+      });
+      await keyboardMove('c', ['ArrowUp', 'ArrowUp']);
+      expect(client.commands('priority:move')).toEqual([{ name: 'c', tier: 'primary', index: 0 }]);
+      const alert = await screen.findByRole('alert');
+      expect(alert.textContent).toContain('Could not move c: settings could not be saved');
+      expect(cardNames('PRIMARY')).toEqual(['a', 'b', 'c']);
+    });
+  });
+});
+
+// ---------------------------------------------------------------- header and banner
+
+describe('StatusHeader', () => {
+  it.each([
+    ['ok', 'Healthy'],
+    ['degraded', 'Degraded'],
+    ['all_down', 'All down'],
+    ['idle', 'Idle'],
+  ] as const)('shows overall %s as data-state with words', (overall, words) => {
+    setup(snapshot({ primary: ['production'] }, { overall }), 'header');
+    const status = screen.getByTestId('overall-status');
+    expect(status.dataset.state).toBe(overall);
+    expect(status.textContent).toContain(words);
+  });
+
+  it('says "failed over" when degraded because a lower config serves', () => {
+    setup(snapshot({ primary: ['production'], secondary: ['backup'] }, { overall: 'degraded', active: 'backup' }), 'header');
+    expect(screen.getByTestId('overall-status').textContent).toContain('Failed over');
+    expect(screen.getByTestId('overall-status').textContent).toContain('Serving from backup instead of production');
+  });
+
+  it('shows the active config with its tier, and the proxy URL from /api/health with a copy button', async () => {
+    const writeText = vi.fn(async () => undefined);
+    Object.defineProperty(navigator, 'clipboard', { value: { writeText }, configurable: true });
+    setup(snapshot({ primary: ['production'], secondary: ['backup'] }, { active: 'backup' }), 'header');
+    expect(screen.getByTestId('active-config').textContent).toBe('backup');
+    expect(screen.getByText('SECONDARY')).toBeTruthy();
+    expect((await screen.findByTestId('proxy-url')).textContent).toBe('http://127.0.0.1:8787');
+    fireEvent.click(screen.getByRole('button', { name: 'Copy proxy URL' }));
+    await screen.findByText('Copied');
+    expect(writeText).toHaveBeenCalledWith('http://127.0.0.1:8787');
+  });
+
+  it('says so when the clipboard is not available', async () => {
+    Object.defineProperty(navigator, 'clipboard', { value: undefined, configurable: true });
+    setup(snapshot({ primary: ['production'] }), 'header');
+    fireEvent.click(await screen.findByRole('button', { name: 'Copy proxy URL' }));
+    expect(await screen.findByText(/Copy not available/)).toBeTruthy();
+  });
+
+  it('shows the pin and unpins', async () => {
+    const { client } = setup(snapshot({ primary: ['production'], secondary: ['backup'] }, { active: 'backup', pinned: true }), 'header');
+    client.handle('failover:unpin', () => ({ pinned: false }));
+    expect(screen.getByTestId('pinned')).toBeTruthy();
+    fireEvent.click(screen.getByRole('button', { name: 'Unpin' }));
+    await waitFor(() => expect(client.commands('failover:unpin')).toEqual([{}]));
+  });
+
+  it('has no pin when not pinned', () => {
+    setup(snapshot({ primary: ['production'] }), 'header');
+    expect(screen.queryByTestId('pinned')).toBeNull();
+    expect(screen.queryByRole('button', { name: 'Unpin' })).toBeNull();
+  });
+
+  it('disconnected: grey "stopped" state and the banner; both clear on reconnect', async () => {
+    const loadHealth = vi.fn(async () => ({ proxy_url: 'http://127.0.0.1:8787' }));
+    const { client } = setup(snapshot({ primary: ['production'] }), 'all', loadHealth);
+    expect(screen.queryByRole('alert')).toBeNull();
+    await waitFor(() => expect(loadHealth).toHaveBeenCalledTimes(1));
+
+    act(() => client.setConnection('disconnected'));
+    expect(screen.getByTestId('overall-status').dataset.state).toBe('stopped');
+    expect(screen.getByTestId('overall-status').textContent).toContain('Stopped');
+    expect(screen.getByRole('alert').textContent).toContain('Disconnected from QCC — reconnecting…');
+    expect(screen.getByText('stopped')).toBeTruthy();
+
+    act(() => client.setConnection('connected'));
+    act(() => client.emit('state:changed', snapshot({ primary: ['production'] }, { revision: 1 })));
+    expect(screen.queryByRole('alert')).toBeNull();
+    expect(screen.getByTestId('overall-status').dataset.state).toBe('ok');
+    // The proxy URL is asked for again on reconnect (the daemon may have restarted).
+    await waitFor(() => expect(loadHealth.mock.calls.length).toBeGreaterThanOrEqual(3));
+  });
+
+  describe('failover drill', () => {
+    it('confirms, then asks the engine for a 30 s drill', async () => {
+      const { client } = setup(snapshot({ primary: ['production'], secondary: ['backup'] }), 'header');
+      client.handle('failover:drill', () => ({ event: {} as never, until: 0 }));
+      fireEvent.click(screen.getByRole('button', { name: 'Run failover drill' }));
+      const dialog = screen.getByRole('alertdialog', { name: 'Run a failover drill?' });
+      expect(dialog.textContent).toContain('production is treated as failed for 30 s');
+      fireEvent.click(within(dialog).getByRole('button', { name: 'Start drill' }));
+      await waitFor(() => expect(client.commands('failover:drill')).toEqual([{ duration_s: 30 }]));
+      expect(screen.queryByRole('alertdialog')).toBeNull();
+    });
+
+    it('shows why the engine refused', async () => {
+      const { client } = setup(snapshot({ primary: ['production'] }), 'header');
+      client.handle('failover:drill', () => {
+        throw new EngineError('failed_precondition', 'there is no other config to fail over to');
+      });
+      fireEvent.click(screen.getByRole('button', { name: 'Run failover drill' }));
+      fireEvent.click(screen.getByRole('button', { name: 'Start drill' }));
+      expect((await screen.findByRole('alert')).textContent).toBe('Drill not started: there is no other config to fail over to');
+    });
+
+    it('counts down while the snapshot reports a drill', () => {
+      vi.useFakeTimers({ now: 50_000 });
+      setup(snapshot({ primary: ['production'], secondary: ['backup'] }, { active: 'backup', drill: { config: 'production', until: 80_000 } }), 'header');
+      expect(screen.getByText(/treated as failed · 30 s left/)).toBeTruthy();
+      act(() => vi.advanceTimersByTime(5_000));
+      expect(screen.getByText(/treated as failed · 25 s left/)).toBeTruthy();
+      expect((screen.getByRole('button', { name: 'Run failover drill' }) as HTMLButtonElement).disabled).toBe(true);
+      act(() => vi.advanceTimersByTime(26_000));
+      expect(screen.getByText(/treated as failed · ending…/)).toBeTruthy();
+    });
+
+    it('shows no countdown from a stale snapshot while disconnected', () => {
+      const { client } = setup(
+        snapshot({ primary: ['production'], secondary: ['backup'] }, { active: 'backup', drill: { config: 'production', until: Date.now() + 30_000 } }),
+        'header',
+      );
+      expect(screen.getByText(/treated as failed/)).toBeTruthy();
+      act(() => client.setConnection('disconnected'));
+      expect(screen.queryByText(/treated as failed/)).toBeNull();
+    });
+  });
+});
