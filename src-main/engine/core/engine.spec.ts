@@ -134,3 +134,33 @@ describe('Engine commands', () => {
     expect(h.engine.snapshot().problems).toEqual(['could not save state: disk full']);
   });
 });
+
+describe('live endpoint statistics', () => {
+  it('publishes changed success rates and latencies on the next tick, not per request', async () => {
+    const h = await EngineHarness.create({}, [{ name: 'production', tier: 'primary', endpoints: 1 }]);
+    const [id] = h.endpointIds('production') as [string];
+    h.engine.recordOutcome('production', id, { kind: 'success', latency_ms: 10 });
+    const published: number[] = [];
+    h.engine.on('state:changed', (snapshot) => published.push(snapshot.tiers[0]?.configs[0]?.endpoints[0]?.stats.total.successes ?? -1));
+    for (let i = 0; i < 5; i++) h.engine.recordOutcome('production', id, { kind: 'success', latency_ms: 20 });
+    expect(published).toEqual([]);
+    h.engine.tick();
+    expect(published).toEqual([6]);
+    h.engine.tick();
+    expect(published).toEqual([6]);
+  });
+});
+
+describe('history:query right after a switch', () => {
+  it('includes the switch even when the event log writes slowly', async () => {
+    const h = await EngineHarness.create({}, [
+      { name: 'production', tier: 'primary', endpoints: 1 },
+      { name: 'backup', tier: 'secondary', endpoints: 1 },
+    ]);
+    const append = h.events.append.bind(h.events);
+    h.events.append = (event) => new Promise((resolve) => setTimeout(() => resolve(append(event)), 30));
+    await h.engine.invoke('failover:switch', { name: 'backup', reason: 'slow disk' });
+    const history = await h.engine.invoke('history:query', {});
+    expect(history[0]).toMatchObject({ event_type: 'manual', reason: 'slow disk' });
+  });
+});

@@ -71,6 +71,8 @@ export class Engine {
   private settings: Settings;
   private revision = 0;
   private dirty = false;
+  /** Endpoint stats changed since the last published snapshot. */
+  private statsChanged = false;
   private readonly problems: string[];
   private readonly breakers = new Map<string, Map<string, BreakerEntry>>();
   private readonly counters = new Map<string, ConfigCounters>();
@@ -184,6 +186,7 @@ export class Engine {
     const wasRejected = breaker.isCredentialRejected;
     breaker.record(outcome, this.settings.policy);
     entry.stats.record(outcome, now);
+    if (outcome.kind !== 'neutral') this.statsChanged = true;
     if (source === 'traffic' && outcome.kind === 'success') entry.lastTrafficSuccess = now;
     this.countersFor(configName).record(outcome, now);
     if (outcome.kind === 'credential_rejected' && !wasRejected && this.settings.policy.notify_on_failover) {
@@ -200,6 +203,10 @@ export class Engine {
 
   /** Re-evaluates time-based rules (ejection expiry, recovery delay, cooldown). Hosts call it on a timer. */
   tick(): void {
+    // Success rates and latencies move with every request; publishing them on
+    // the host's tick (once a second) keeps the dashboard live without a
+    // snapshot per request.
+    if (this.statsChanged) this.dirty = true;
     this.settle();
   }
 
@@ -423,6 +430,8 @@ export class Engine {
       },
 
       'history:query': async ({ limit, event_types, config }) => {
+        // Events are written in the background; a query must see the ones already announced.
+        await this.whenPersisted();
         const events = await this.deps.events.recent(HISTORY_WINDOW);
         return events
           .filter((event) => !event_types || event_types.includes(event.event_type))
@@ -557,6 +566,7 @@ export class Engine {
     }
     if (!this.dirty) return;
     this.dirty = false;
+    this.statsChanged = false;
     this.revision += 1;
     if (this.emitter.listenerCount('state:changed') > 0) this.emitter.emit('state:changed', this.snapshot());
   }
