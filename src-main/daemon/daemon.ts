@@ -93,7 +93,7 @@ export async function startDaemon(options: DaemonOptions): Promise<RunningDaemon
     log,
     stop: () =>
       (stopping ??= (async () => {
-        watcher?.close();
+        watcher.close();
         await monitor.stop();
         await Promise.allSettled([proxy.close(), admin.close()]);
         await prober.close();
@@ -110,29 +110,38 @@ export async function startDaemon(options: DaemonOptions): Promise<RunningDaemon
  * an editor) so they take effect at once. Our own writes come back here too;
  * adopting the same document again is harmless.
  */
-function watchSettings(host: NodeEngine): FSWatcher | null {
+function watchSettings(host: NodeEngine): { close(): void } {
   let timer: NodeJS.Timeout | null = null;
+  let closed = false;
   const reload = () => {
     timer = null;
     host.settings
       .load()
       .then(({ settings, problems }) => {
-        if (problems.length === 0) host.engine.adoptSettings(settings);
+        // A reload that lands after stop() must not wake the engine (it would write into a removed directory).
+        if (!closed && problems.length === 0) host.engine.adoptSettings(settings);
       })
       .catch(() => undefined);
   };
+  let watcher: FSWatcher | null = null;
   try {
-    const watcher = watch(host.dataDir, (_event, file) => {
-      if (file !== 'settings.json') return;
+    watcher = watch(host.dataDir, (_event, file) => {
+      if (file !== 'settings.json' || closed) return;
       if (timer) clearTimeout(timer);
       timer = setTimeout(reload, 100);
       timer.unref();
     });
     watcher.unref();
-    return watcher;
   } catch {
-    return null; // Without fs.watch, changes still arrive through the admin API.
+    // Without fs.watch, changes still arrive through the admin API.
   }
+  return {
+    close: () => {
+      closed = true;
+      if (timer) clearTimeout(timer);
+      watcher?.close();
+    },
+  };
 }
 
 function portError(error: unknown): Error {

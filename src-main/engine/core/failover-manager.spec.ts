@@ -342,3 +342,11 @@ describe('reconfiguration never causes an outage', () => {
     ]);
   });
 });
+
+describe('all down is always announced', () => {
+  it('notifies all_down even with notify_on_failover off', async () => {
+    const h = await EngineHarness.create({ notify_on_failover: false }, [{ name: 'production', tier: 'primary', endpoints: 1 }]);
+    h.kill('production');
+    expect(h.notifier.kinds()).toEqual(['all_down']);
+  });
+});

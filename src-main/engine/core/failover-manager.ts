@@ -162,7 +162,7 @@ export class FailoverManager {
     const usable = order.filter((name) => health(name).status !== 'unhealthy');
 
     if (usable.length === 0) {
-      this.announceAllDown(current, policy);
+      this.announceAllDown(current);
       return;
     }
     this.allDown = false;
@@ -260,11 +260,12 @@ export class FailoverManager {
     this.switchTo(target, 'reassigned', `${previous} no longer serves (removed, disabled or its tier turned off)`);
   }
 
-  private announceAllDown(current: string, policy: FailoverPolicy): void {
+  private announceAllDown(current: string): void {
     if (this.allDown) return;
     this.allDown = true;
     const event = this.recordEvent('all_down', current, null, 'no enabled config has a healthy endpoint; still trying all of them');
-    this.notifyIf(policy.notify_on_failover, 'all_down', 'All configs are down', `Requests keep being retried on every endpoint. ${current} stays active.`, event, current);
+    // Nothing can serve: the user must hear of it whatever the notify flags say.
+    this.notifyIf(true, 'all_down', 'All configs are down', `Requests keep being retried on every endpoint. ${current} stays active.`, event, current);
   }
 
   private announceRecoveryPause(current: string, target: string, policy: FailoverPolicy): void {
