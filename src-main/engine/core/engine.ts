@@ -71,6 +71,7 @@ export class Engine {
   private settings: Settings;
   private revision = 0;
   private dirty = false;
+  private orderCache: { settings: Settings; order: string[] } | null = null;
   /** Endpoint stats changed since the last published snapshot. */
   private statsChanged = false;
   private readonly problems: string[];
@@ -166,7 +167,8 @@ export class Engine {
       config: (name) => findConfig(this.settings, name),
       breaker: (config, id) => this.breakerFor(config, id).breaker,
     });
-    this.settle();
+    // Only an ejection that expired while planning (a transition) can change a decision here.
+    if (this.dirty) this.settle();
     return {
       candidates,
       report: (candidate, outcome) => this.recordOutcome(candidate.config, candidate.endpoint.id, outcome),
@@ -198,7 +200,10 @@ export class Engine {
         config: configName,
       });
     }
-    this.settle();
+    // The hot path: an outcome on the active config that moved no breaker changes no
+    // decision (failover follows transitions; recovery reads configs ranked above the
+    // active one), so skip the evaluation for it.
+    if (this.dirty || configName !== this.failover.active) this.settle();
   }
 
   /** Re-evaluates time-based rules (ejection expiry, recovery delay, cooldown). Hosts call it on a timer. */
@@ -219,7 +224,7 @@ export class Engine {
    */
   probeTargets(): ProbeTarget[] {
     const targets = planProbes({
-      order: servingOrder(this.settings),
+      order: this.servingOrder(),
       policy: this.settings.policy,
       now: this.deps.clock.now(),
       config: (name) => findConfig(this.settings, name),
@@ -443,7 +448,7 @@ export class Engine {
         const prober = this.deps.prober;
         if (!prober) throw new EngineError('failed_precondition', 'no health prober is running in this host');
         // Asked for by the user: every enabled endpoint, none skipped.
-        const configs = config !== undefined ? [this.requireConfig(config)] : servingOrder(this.settings).map((name) => this.requireConfig(name));
+        const configs = config !== undefined ? [this.requireConfig(config)] : this.servingOrder().map((name) => this.requireConfig(name));
         await runProbes(
           allProbeTargets(configs, this.settings.policy),
           (target) => prober.probe(target),
@@ -543,16 +548,22 @@ export class Engine {
 
   // ── Decisions and publishing ──────────────────────────────────────────
 
+  /** servingOrder, computed once per settings document (the proxy asks for it on every request). */
+  private servingOrder(): string[] {
+    if (this.orderCache?.settings !== this.settings) this.orderCache = { settings: this.settings, order: servingOrder(this.settings) };
+    return this.orderCache.order;
+  }
+
   /** Serving order for traffic: a config under a failover drill gets none. */
   private trafficOrder(): string[] {
-    const order = servingOrder(this.settings);
+    const order = this.servingOrder();
     const drilled = this.failover.activeDrill?.config;
     return drilled === undefined ? order : order.filter((name) => name !== drilled);
   }
 
   private failoverInputs(): FailoverInputs {
     return {
-      order: servingOrder(this.settings),
+      order: this.servingOrder(),
       health: (name) => this.configHealth(name),
       policy: this.settings.policy,
     };
@@ -605,7 +616,7 @@ export class Engine {
   }
 
   private overallState(): OverallState {
-    const order = servingOrder(this.settings);
+    const order = this.servingOrder();
     const active = this.failover.active;
     if (order.length === 0 || active === null) return 'idle';
     if (this.failover.isAllDown) return 'all_down';
