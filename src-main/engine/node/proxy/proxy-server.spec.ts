@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { sseEvents } from '../../../fake-upstream/sse.js';
 import { request } from 'undici';
+import { asksForStream } from './proxy-server.js';
 import { PROXY_TOKEN, ProxyHarness, messageBody } from './testing/proxy-harness.js';
 
 // The proxy over real loopback sockets, against fake Anthropic upstreams.
@@ -13,7 +14,9 @@ const PAIR = [
 
 let h: ProxyHarness;
 afterEach(async () => {
-  await h?.stop();
+  const current = h as ProxyHarness | undefined;
+  h = undefined as unknown as ProxyHarness; // tests without a harness must not stop the last one twice
+  await current?.stop();
 });
 
 function eventNames(text: string): string[] {
@@ -315,5 +318,17 @@ describe('client going away', () => {
     await expect(h.send({ stream: true, signal: controller.signal })).rejects.toThrow();
     await expect.poll(() => h.upstream('production-0').received[0]?.aborted, { timeout: 2_000 }).toBe(true);
     expect(h.endpointHealth('production-0')).toMatchObject({ consecutive_failures: 0, state: 'closed' });
+  });
+});
+
+describe('asksForStream', () => {
+  it('finds "stream": true in a body without parsing it', () => {
+    const yes = (text: string) => asksForStream(Buffer.from(text));
+    expect(yes('{"model":"m","stream":true}')).toBe(true);
+    expect(yes('{"model":"m", "stream" :\n true, "max_tokens": 1}')).toBe(true);
+    expect(yes('{"model":"m","stream":false}')).toBe(false);
+    expect(yes('{"model":"m","messages":[{"content":"say \\"stream\\" please"}],"stream":true}')).toBe(true);
+    expect(yes('{"messages":[{"content":"\\"stream\\": true"}]}')).toBe(false);
+    expect(yes('')).toBe(false);
   });
 });

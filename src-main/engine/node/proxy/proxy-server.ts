@@ -157,7 +157,7 @@ export class ProxyServer {
         req,
         res,
         body,
-        streamRequested: body.length > 0 && /"stream"\s*:\s*true/.test(body.toString('latin1', 0, Math.min(body.length, 1 << 20))),
+        streamRequested: asksForStream(body),
         abort: new AbortController(),
         attempts: 0,
         lastFailure: null,
@@ -403,6 +403,25 @@ function relay(exchange: Exchange, body: Readable, held: Buffer[], stream: boole
     if (res.writableNeedDrain) body.pause();
     else body.resume();
   });
+}
+
+const STREAM_KEY = Buffer.from('"stream"');
+
+/**
+ * Whether a Messages request body asks for `"stream": true`, without parsing
+ * or decoding it (Claude Code's bodies run to tens of kilobytes): find the
+ * key's bytes, then look at what follows the colon.
+ */
+export function asksForStream(body: Buffer): boolean {
+  for (let at = body.indexOf(STREAM_KEY); at !== -1; at = body.indexOf(STREAM_KEY, at + 1)) {
+    let i = at + STREAM_KEY.length;
+    while (i < body.length && (body[i] === 0x20 || body[i] === 0x09 || body[i] === 0x0a || body[i] === 0x0d)) i++;
+    if (body[i] !== 0x3a) continue; // not a key: "stream" inside some text
+    i++;
+    while (i < body.length && (body[i] === 0x20 || body[i] === 0x09 || body[i] === 0x0a || body[i] === 0x0d)) i++;
+    if (body.toString('latin1', i, i + 4) === 'true') return true;
+  }
+  return false;
 }
 
 /** Reads an error body to hand back if every candidate fails; cut at 64 KB. */
