@@ -7,6 +7,7 @@ import { extname, join, normalize, sep } from 'node:path';
 import { EngineError, isEngineErrorData, type ErrorCode } from '../../../src-shared/contract/errors.js';
 import { ENGINE_EVENT_NAMES } from '../../../src-shared/contract/events.js';
 import type { Engine } from '../core/engine.js';
+import { listenOn } from './http-util.js';
 
 /** Where the admin API lives; the dashboard is served from `/`. */
 export const ADMIN_API = { health: '/api/health', rpc: '/api/rpc', events: '/api/events' } as const;
@@ -69,14 +70,7 @@ export class AdminServer {
   }
 
   async listen(port: number, host = '127.0.0.1'): Promise<AddressInfo> {
-    await new Promise<void>((resolve, reject) => {
-      this.server.once('error', reject);
-      this.server.listen(port, host, () => {
-        this.server.off('error', reject);
-        resolve();
-      });
-    });
-    const address = this.server.address() as AddressInfo;
+    const address = await listenOn(this.server, port, host);
     this.port = address.port;
     return address;
   }

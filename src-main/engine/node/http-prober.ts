@@ -4,6 +4,7 @@ import type { Prober, ProbeTarget } from '../core/ports.js';
 import { classifyResponse, describeTransportError } from './proxy/classify-response.js';
 import { upstreamRequestHeaders } from './proxy/forward-headers.js';
 import { UpstreamAgents, UpstreamTargets } from './proxy/upstream-agents.js';
+import { readCapped } from './http-util.js';
 
 /** A probe never waits longer than this for an answer, whatever the first-byte timeout says. */
 export const MAX_PROBE_TIMEOUT_MS = 15_000;
@@ -151,7 +152,7 @@ export class HttpProber implements Prober {
       const latencyMs = performance.now() - started;
       const keep = readBody && response.statusCode >= 400 && !isClassifiedElsewhere(response.statusCode);
       let text: string | null = null;
-      if (keep) text = await readCapped(response.body, MAX_ERROR_BODY_BYTES);
+      if (keep) text = (await readCapped(response.body, MAX_ERROR_BODY_BYTES)).toString('utf8');
       else await discard(response.body);
       return { status: response.statusCode, headers: response.headers, latencyMs, body: text };
     } catch (error) {
@@ -183,22 +184,6 @@ async function discard(body: Dispatcher.ResponseData['body']): Promise<void> {
   }
 }
 
-/** Up to `max` bytes of a body as text; the rest is dropped with the connection. */
-async function readCapped(body: Dispatcher.ResponseData['body'], max: number): Promise<string> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  try {
-    for await (const chunk of body as AsyncIterable<Buffer>) {
-      chunks.push(chunk);
-      size += chunk.length;
-      if (size >= max) break; // leaving the loop destroys the stream
-    }
-  } catch {
-    // A body cut short still explains what it can.
-  }
-  if (!body.destroyed) body.destroy();
-  return Buffer.concat(chunks).subarray(0, max).toString('utf8');
-}
 
 /** The `error.message` of an Anthropic-format error body (or the start of any other body), key removed, kept short. */
 function errorMessageOf(text: string, apiKey: string): string {

@@ -11,6 +11,7 @@ import { anthropicErrorBody, anthropicErrorEvent } from './anthropic-error.js';
 import { classifyResponse, describeTransportError } from './classify-response.js';
 import { clientResponseHeaders, presentedToken, upstreamRequestHeaders } from './forward-headers.js';
 import { StreamTail, inspectFirstEvent, isEventStream } from './sse-inspector.js';
+import { listenOn, readCapped } from '../http-util.js';
 import { UpstreamAgents, UpstreamTargets } from './upstream-agents.js';
 
 /** Anthropic's request size limit; bigger bodies get its 413. */
@@ -98,15 +99,8 @@ export class ProxyServer {
   }
 
   /** Listens; resolves with the bound address (port 0 picks a free one). */
-  async listen(port: number, host = '127.0.0.1'): Promise<AddressInfo> {
-    await new Promise<void>((resolve, reject) => {
-      this.server.once('error', reject);
-      this.server.listen(port, host, () => {
-        this.server.off('error', reject);
-        resolve();
-      });
-    });
-    return this.server.address() as AddressInfo;
+  listen(port: number, host = '127.0.0.1'): Promise<AddressInfo> {
+    return listenOn(this.server, port, host);
   }
 
   get url(): string {
@@ -223,7 +217,7 @@ export class ProxyServer {
 
     if (verdict.action === 'next') {
       report(verdict.outcome);
-      exchange.lastFailure = { status: response.statusCode, headers: clientResponseHeaders(response.headers), body: await holdBody(response.body) };
+      exchange.lastFailure = { status: response.statusCode, headers: clientResponseHeaders(response.headers), body: await readCapped(response.body, MAX_HELD_ERROR_BYTES) };
       exchange.lastDetail = `HTTP ${response.statusCode}`;
       return 'failed';
     }
@@ -424,21 +418,3 @@ export function asksForStream(body: Buffer): boolean {
   return false;
 }
 
-/** Reads an error body to hand back if every candidate fails; cut at 64 KB. */
-async function holdBody(body: Readable): Promise<Buffer> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  try {
-    for await (const chunk of body as AsyncIterable<Buffer>) {
-      chunks.push(chunk);
-      size += chunk.length;
-      if (size >= MAX_HELD_ERROR_BYTES) {
-        body.destroy();
-        break;
-      }
-    }
-  } catch {
-    // A broken error body is still an error; keep what arrived.
-  }
-  return Buffer.concat(chunks).subarray(0, MAX_HELD_ERROR_BYTES);
-}
