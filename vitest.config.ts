@@ -10,7 +10,9 @@ export default defineConfig({
       {
         test: {
           name: 'node',
-          include: ['src-shared/**/*.spec.ts', 'src-main/**/*.spec.ts', 'test-support/**/*.spec.ts', 'bench/**/*.spec.ts'],
+          include: ['src-shared/**/*.spec.ts', 'src-main/**/*.spec.ts', 'test-support/**/*.spec.ts', 'bench/**/*.spec.ts', 'scripts/**/*.spec.ts'],
+          // electron-store is ESM that imports `electron`; inlined, it sees the tests' vi.mock('electron').
+          server: { deps: { inline: ['electron-store'] } },
           testTimeout: 30_000,
           hookTimeout: 30_000,
         },
