@@ -8,7 +8,8 @@ import tseslint from 'typescript-eslint';
 const nodeBuiltins = [...new Set(builtinModules.flatMap((name) => [name, `${name}/*`, `node:${name}`]))].concat('node:*');
 
 const ban = (group, message) => ({ group, message });
-const ELECTRON = ban(['electron', 'electron/*', 'electron-store'], 'Only src-main/electron (and the preload) may import Electron.');
+// A regex, not globs: the glob 'electron/*' would also match our own folder (`../src-main/electron/x.js`).
+const ELECTRON = { regex: '^(electron(/.*)?|electron-store)$', message: 'Only src-main/electron (and the preload) may import Electron.' };
 const NODE = ban(nodeBuiltins, 'This layer runs without Node: no Node built-in modules.');
 const NODE_LIBS = ban(['undici', 'conf', 'ws', 'tsx', 'vitest', 'vitest/*'], 'This layer runs without Node: no Node libraries.');
 // Relative paths (`../node/x.js`) defeat glob patterns, so layers are matched by folder name.
@@ -19,6 +20,19 @@ const UP_FROM_NODE = { ...folders('daemon', 'electron', 'preload', 'src-renderer
 const FROM_RENDERER = { ...folders('src-main'), message: 'The renderer talks to the engine only through the contract in src-shared.' };
 
 const restrictImports = (...patterns) => ({ 'no-restricted-imports': ['error', { patterns }] });
+
+// GitHub Desktop's rule: raw IPC only in the bridge and the preload, so every channel goes through src-shared/contract/ipc.ts.
+const RAW_IPC = 'Raw IPC lives only in src-main/electron/ipc-bridge.ts and src-main/preload/ (channels: src-shared/contract/ipc.ts).';
+const noRawIpc = {
+  'no-restricted-syntax': [
+    'error',
+    { selector: 'CallExpression[callee.object.name=/^(ipcMain|ipcRenderer)$/]', message: RAW_IPC },
+    { selector: "CallExpression[callee.property.name=/^(send|sendToFrame|postMessage)$/][callee.object.property.name='webContents']", message: RAW_IPC },
+    { selector: 'CallExpression[callee.property.name=/^(send|sendToFrame|postMessage)$/][callee.object.name=/^(webContents|contents|wc)$/]', message: RAW_IPC },
+    { selector: "MemberExpression[property.name='ipc'][object.property.name='webContents']", message: RAW_IPC },
+    { selector: "CallExpression[callee.object.name='contextBridge']", message: RAW_IPC },
+  ],
+};
 
 // The wall clock and real timers: the core gets time only through its injected Clock.
 const noWallClock = {
@@ -43,7 +57,7 @@ const noWallClock = {
 };
 
 export default tseslint.config(
-  { ignores: ['node_modules/**', '.tsbuild/**', 'dist/**', 'out/**', 'coverage/**', 'test-results/**', 'playwright-report/**'] },
+  { ignores: ['node_modules/**', '.tsbuild/**', 'dist/**', 'release/**', 'out/**', 'coverage/**', 'test-results/**', 'playwright-report/**'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
@@ -58,5 +72,11 @@ export default tseslint.config(
   { files: ['src-main/engine/core/**/*.ts'], ignores: ['**/*.spec.ts'], rules: { ...restrictImports(ELECTRON, NODE, NODE_LIBS, UP_FROM_CORE), ...noWallClock } },
   { files: ['src-main/engine/node/**/*.ts'], ignores: ['**/*.spec.ts'], rules: restrictImports(ELECTRON, UP_FROM_NODE) },
   { files: ['src-renderer/**/*.{ts,tsx}'], ignores: ['**/*.spec.{ts,tsx}', 'src-renderer/vite.config.ts'], rules: restrictImports(ELECTRON, NODE, NODE_LIBS, FROM_RENDERER) },
+  {
+    files: ['src-main/**/*.ts', 'src-renderer/**/*.{ts,tsx}'],
+    // core and shared keep their own no-restricted-syntax (the wall clock); they cannot reach IPC anyway.
+    ignores: ['src-main/electron/ipc-bridge.ts', 'src-main/preload/**', '**/*.spec.{ts,tsx}', 'src-main/electron/testing/**', 'src-main/engine/core/**', 'src-shared/**'],
+    rules: noRawIpc,
+  },
   { files: ['**/*.{js,mjs}'], languageOptions: { globals: { process: 'readonly', console: 'readonly', URL: 'readonly' } } },
 );

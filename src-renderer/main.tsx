@@ -3,27 +3,14 @@ import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
 import { App } from './App.js';
 import { EngineProvider } from './client/engine-context.js';
-import { EngineStore } from './client/engine-store.js';
+import { EngineStore, type ConnectableClient } from './client/engine-store.js';
 import { HttpEngineClient, takeTokenFromLocation } from './client/http-engine-client.js';
+import { bridgeFrom, IpcEngineClient } from './client/ipc-engine-client.js';
 import './styles.css';
 
-// In a browser the dashboard talks to the daemon that served it. (In Electron,
-// the preload provides an IPC client instead.)
-const token = takeTokenFromLocation(window.location, window.sessionStorage, window.history);
 const root = createRoot(document.getElementById('root') as HTMLElement);
 
-if (!token) {
-  root.render(
-    <main className="no-token">
-      <h1>QCC</h1>
-      <p>
-        Open the dashboard from the link <code>qcc proxy start</code> or <code>qcc proxy status</code> prints; it carries the access
-        token.
-      </p>
-    </main>,
-  );
-} else {
-  const client = new HttpEngineClient(window.location.origin, token);
+function render(client: ConnectableClient & { start(): void }): void {
   const store = new EngineStore(client);
   store.start();
   client.start();
@@ -34,4 +21,26 @@ if (!token) {
       </EngineProvider>
     </StrictMode>,
   );
+}
+
+// In Electron the preload exposes `window.qcc` and the engine is in-process: no
+// token. In a browser the dashboard talks to the daemon that served it.
+const bridge = bridgeFrom(window);
+if (bridge) {
+  render(new IpcEngineClient(bridge));
+} else {
+  const token = takeTokenFromLocation(window.location, window.sessionStorage, window.history);
+  if (token) {
+    render(new HttpEngineClient(window.location.origin, token));
+  } else {
+    root.render(
+      <main className="no-token">
+        <h1>QCC</h1>
+        <p>
+          Open the dashboard from the link <code>qcc proxy start</code> or <code>qcc proxy status</code> prints; it carries the access
+          token.
+        </p>
+      </main>,
+    );
+  }
 }

@@ -52,6 +52,21 @@ describe('layer rule (architecture.md §1)', () => {
     expect(await ruleIdsFor('src-main/electron/main.ts', code)).toEqual([]);
   });
 
+  it('bans electron-store outside the shell, but not our own src-main/electron folder from its tests', async () => {
+    expect(await ruleIdsFor('src-main/daemon/violation.ts', "import Store from 'electron-store';\nexport const s = Store;\n")).toEqual(['no-restricted-imports']);
+    expect(await ruleIdsFor('src-renderer/x.spec.ts', "import { COMMANDS } from '../src-main/electron/ipc-bridge.js';\nexport const c = COMMANDS;\n")).toEqual([]);
+  });
+
+  it('keeps raw IPC inside the bridge and the preload', async () => {
+    const code = [
+      "import { ipcMain, type WebContents } from 'electron';",
+      "ipcMain.handle('qcc:whatever', () => 1);",
+      'export const push = (webContents: WebContents) => webContents.send(\'qcc:event\', 1);',
+    ].join('\n');
+    expect(await ruleIdsFor('src-main/electron/desktop-app.ts', code)).toEqual(['no-restricted-syntax', 'no-restricted-syntax']);
+    expect(await ruleIdsFor('src-main/electron/ipc-bridge.ts', code)).toEqual([]);
+  });
+
   it('keeps src-shared free of our other layers and of Node', async () => {
     const code = "import { Engine } from '../../src-main/engine/core/engine.js';\nimport os from 'node:os';\nexport const e = [Engine, os];\n";
     expect(await ruleIdsFor('src-shared/model/violation.ts', code)).toEqual(['no-restricted-imports', 'no-restricted-imports']);

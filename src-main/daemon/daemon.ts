@@ -7,6 +7,8 @@ import { HealthMonitor } from '../engine/node/health-monitor.js';
 import { HttpProber } from '../engine/node/http-prober.js';
 import { ProxyServer } from '../engine/node/proxy/proxy-server.js';
 import { RotatingLog } from '../engine/node/rotating-log.js';
+import type { SettingsDocumentWriter } from '../engine/node/json-settings-repository.js';
+import type { SecretCodec } from '../engine/node/secret-codec.js';
 import { startNodeEngine, type NodeEngine } from '../engine/node/start-node-engine.js';
 import { removeDaemonState, writeDaemonState } from './daemon-state.js';
 
@@ -25,10 +27,17 @@ export interface DaemonOptions {
   onNotification?: (notification: EngineNotification) => void;
   /** Built dashboard; defaults to `dist/renderer` in this checkout. */
   staticDir?: string;
+  /** How API keys are kept at rest: the desktop app seals them with the OS keychain; plain Node stores them as is. */
+  secrets?: SecretCodec;
+  /** How settings.json is written (the desktop app writes through electron-store). */
+  settingsWriter?: SettingsDocumentWriter;
 }
 
 export interface RunningDaemon {
   host: NodeEngine;
+  proxy: ProxyServer;
+  /** The local access token Claude Code presents to the proxy. */
+  proxyToken: string;
   proxyUrl: string;
   adminUrl: string;
   /** Opens the dashboard with access: the admin token rides in the fragment, never sent to a server. */
@@ -48,6 +57,8 @@ export async function startDaemon(options: DaemonOptions): Promise<RunningDaemon
   const host = await startNodeEngine({
     dataDir,
     prober,
+    ...(options.secrets ? { secrets: options.secrets } : {}),
+    ...(options.settingsWriter ? { settingsWriter: options.settingsWriter } : {}),
     notifier: {
       notify: (notification) => {
         log.write('notification', { ...notification });
@@ -87,6 +98,8 @@ export async function startDaemon(options: DaemonOptions): Promise<RunningDaemon
   let stopping: Promise<void> | null = null;
   return {
     host,
+    proxy,
+    proxyToken,
     proxyUrl: proxy.url,
     adminUrl: admin.url,
     dashboardUrl: `${admin.url}/#token=${adminToken}`,

@@ -82,6 +82,7 @@ function input(overrides: Partial<TrayInput> = {}): TrayInput {
     proxyPaused: false,
     proxyUrl: 'http://127.0.0.1:8787',
     claudeConnected: false,
+    launchAtLogin: false,
     ...overrides,
   };
 }
@@ -190,7 +191,19 @@ describe('tray tooltip', () => {
 describe('tray menu', () => {
   it('has the items in the order the issue lists them', () => {
     const ids = trayModel(input()).menu.map((entry) => (entry.kind === 'separator' ? '-' : entry.id));
-    expect(ids).toEqual(['status', 'active', 'switch', 'pin', '-', 'proxy', 'copy-proxy-url', 'claude', '-', 'drill', 'dashboard', '-', 'quit']);
+    expect(ids).toEqual(['status', 'active', 'switch', 'pin', '-', 'proxy', 'copy-proxy-url', 'claude', '-', 'drill', 'dashboard', 'launch-at-login', '-', 'quit']);
+  });
+
+  it('offers "Start QCC at login" as a checkbox that flips the current setting', () => {
+    const off = trayModel(input({ launchAtLogin: false })).menu.find((entry) => entry.kind === 'checkbox');
+    expect(off).toMatchObject({ id: 'launch-at-login', checked: false, enabled: true, action: { type: 'set-launch-at-login', enabled: true } });
+    const on = trayModel(input({ launchAtLogin: true })).menu.find((entry) => entry.kind === 'checkbox');
+    expect(on).toMatchObject({ checked: true, action: { type: 'set-launch-at-login', enabled: false } });
+  });
+
+  it('leaves "Start QCC at login" out where the platform cannot do it', () => {
+    const ids = trayModel(input({ launchAtLogin: null })).menu.map((entry) => (entry.kind === 'separator' ? '-' : entry.id));
+    expect(ids).not.toContain('launch-at-login');
   });
 
   it('opens with a status line that cannot be clicked', () => {

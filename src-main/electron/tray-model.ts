@@ -19,11 +19,13 @@ export type TrayAction =
   | { type: 'disconnect-claude' }
   | { type: 'drill' }
   | { type: 'open-dashboard' }
+  | { type: 'set-launch-at-login'; enabled: boolean }
   | { type: 'quit' };
 
 /** One line of the tray menu. `checked` is set only on items the shell renders as radio items. */
 export type TrayMenuItem =
   | { kind: 'item'; id: string; label: string; enabled: boolean; checked?: boolean; action: TrayAction | null }
+  | { kind: 'checkbox'; id: string; label: string; enabled: boolean; checked: boolean; action: TrayAction }
   | { kind: 'submenu'; id: string; label: string; enabled: boolean; submenu: TrayMenuItem[] }
   | { kind: 'separator' };
 
@@ -43,6 +45,8 @@ export interface TrayInput {
   proxyUrl: string | null;
   /** Whether Claude Code's settings point at the proxy. */
   claudeConnected: boolean;
+  /** Whether QCC starts at login; null where the platform offers no way to (the item is left out). */
+  launchAtLogin: boolean | null;
 }
 
 /** Windows truncates tray tooltips beyond 127 characters (128 with the NUL). */
@@ -132,10 +136,16 @@ export function trayMenu(input: TrayInput): TrayMenuItem[] {
     separator,
     drillItem(snapshot),
     item('dashboard', 'Open dashboard', true, { type: 'open-dashboard' }),
+    ...launchAtLoginItem(input.launchAtLogin),
     separator,
     item('quit', 'Quit QCC', true, { type: 'quit' }),
   ];
   return menu;
+}
+
+function launchAtLoginItem(launchAtLogin: boolean | null): TrayMenuItem[] {
+  if (launchAtLogin === null) return [];
+  return [{ kind: 'checkbox', id: 'launch-at-login', label: 'Start QCC at login', enabled: true, checked: launchAtLogin, action: { type: 'set-launch-at-login', enabled: !launchAtLogin } }];
 }
 
 function statusLine({ snapshot, proxyRunning, proxyPaused }: TrayInput): string {

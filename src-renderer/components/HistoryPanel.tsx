@@ -1,6 +1,7 @@
-import { useId, useMemo, useState } from 'react';
+import { useEffect, useId, useMemo, useRef, useState, type Ref } from 'react';
 import { EVENT_TYPES, type FailoverEvent } from '../../src-shared/model/event.js';
 import { useEngineView } from '../client/engine-context.js';
+import { useLinkedEventId } from '../client/location-target.js';
 import {
   ALL_HISTORY,
   EVENT_TYPE_LABELS,
@@ -29,10 +30,26 @@ function download(fileName: string, type: string, text: string): void {
   setTimeout(() => URL.revokeObjectURL(url), 1_000);
 }
 
-function HistoryEntry({ event, now }: { event: FailoverEvent; now: Date }) {
+interface HistoryEntryProps {
+  event: FailoverEvent;
+  now: Date;
+  /** The entry the address bar points at (`#event=<id>`): marked current and focusable. */
+  itemRef?: Ref<HTMLLIElement>;
+}
+
+function HistoryEntry({ event, now, itemRef }: HistoryEntryProps) {
   const label = EVENT_TYPE_LABELS[event.event_type];
+  const linked = itemRef !== undefined;
   return (
-    <li className="history-entry" data-event-type={event.event_type} data-success={event.success}>
+    <li
+      ref={itemRef}
+      className="history-entry"
+      data-event-id={event.event_id}
+      data-event-type={event.event_type}
+      data-success={event.success}
+      aria-current={linked ? 'true' : undefined}
+      tabIndex={linked ? -1 : undefined}
+    >
       <span className={`history-type history-type-${event.event_type}`}>
         {label}
         {!event.success && <span className="history-failed"> (failed)</span>}
@@ -67,6 +84,31 @@ export function HistoryPanel() {
   const shown = useMemo(() => filterHistory(history, filter), [history, filter]);
   const filtered = filter.eventType !== 'all' || filter.config !== 'all';
   const now = new Date();
+
+  // A notification click lands on `#event=<id>`: show that entry, even if the
+  // filters hid it, scroll to it and move focus there. Once per target, so the
+  // user's later filtering is not undone by live updates.
+  const linkedId = useLinkedEventId();
+  const linkedRef = useRef<HTMLLIElement>(null);
+  const revealed = useRef<string | null>(null);
+  useEffect(() => {
+    if (linkedId === null) {
+      revealed.current = null;
+      return;
+    }
+    if (revealed.current === linkedId) return;
+    const target = history.find((entry) => entry.event_id === linkedId);
+    if (!target) return; // not loaded yet: try again when the history arrives
+    if (filterHistory([target], filter).length === 0) {
+      setFilter(ALL_HISTORY);
+      return; // runs again once the entry is rendered
+    }
+    const element = linkedRef.current;
+    if (!element) return;
+    revealed.current = linkedId;
+    element.scrollIntoView?.({ block: 'center' });
+    element.focus({ preventScroll: true });
+  }, [linkedId, history, filter]);
 
   return (
     <section className="panel history-panel" aria-labelledby={titleId}>
@@ -128,7 +170,7 @@ export function HistoryPanel() {
       ) : (
         <ol className="history-list" aria-label="Events, newest first">
           {shown.map((event) => (
-            <HistoryEntry key={event.event_id} event={event} now={now} />
+            <HistoryEntry key={event.event_id} event={event} now={now} itemRef={event.event_id === linkedId ? linkedRef : undefined} />
           ))}
         </ol>
       )}

@@ -3,7 +3,8 @@ import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { extname, join, normalize, sep } from 'node:path';
+import { join, normalize, sep } from 'node:path';
+import { contentTypeFor } from './content-types.js';
 import { EngineError, isEngineErrorData, type ErrorCode } from '../../../src-shared/contract/errors.js';
 import { ENGINE_EVENT_NAMES } from '../../../src-shared/contract/events.js';
 import type { Engine } from '../core/engine.js';
@@ -24,17 +25,6 @@ const STATUS_OF: Record<ErrorCode, number> = {
   failed_precondition: 409,
   storage_failed: 500,
   internal: 500,
-};
-
-const CONTENT_TYPES: Record<string, string> = {
-  '.html': 'text/html; charset=utf-8',
-  '.js': 'text/javascript; charset=utf-8',
-  '.css': 'text/css; charset=utf-8',
-  '.svg': 'image/svg+xml',
-  '.png': 'image/png',
-  '.ico': 'image/x-icon',
-  '.json': 'application/json',
-  '.woff2': 'font/woff2',
 };
 
 export interface AdminServerOptions {
@@ -166,7 +156,7 @@ export class AdminServer {
       return;
     }
     res.writeHead(200, {
-      'content-type': CONTENT_TYPES[extname(file)] ?? 'application/octet-stream',
+      'content-type': contentTypeFor(file),
       'cache-control': 'no-cache',
       'content-security-policy': "default-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; connect-src 'self'; frame-ancestors 'none'",
     });

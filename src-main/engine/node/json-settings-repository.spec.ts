@@ -6,7 +6,8 @@ import { EngineError } from '../../../src-shared/contract/errors.js';
 import type { Config } from '../../../src-shared/model/config.js';
 import { DEFAULT_POLICY } from '../../../src-shared/model/policy.js';
 import { SETTINGS_SCHEMA_VERSION, emptySettings, type Settings } from '../../../src-shared/model/settings.js';
-import { JsonSettingsRepository } from './json-settings-repository.js';
+import { JsonSettingsRepository, serializeSettings, type SettingsDocumentWriter } from './json-settings-repository.js';
+import { SecretCodecError, isSealed, unwrapSealed, wrapSealed, type SecretCodec } from './secret-codec.js';
 import { V1_DOCUMENT } from './testing/settings-fixtures.js';
 import { spawnTsChild } from './testing/spawn-child.js';
 
@@ -317,5 +318,286 @@ describe('JsonSettingsRepository', () => {
       expect(settings.policy.failure_threshold).toBe(7);
       await expect(stat(join(dir, 'settings.lock'))).rejects.toMatchObject({ code: 'ENOENT' });
     });
+  });
+});
+
+/**
+ * A sealing codec for plain Node, standing in for the desktop app's
+ * safeStorage: reversible, bound to a keychain name, counting its calls.
+ */
+class TestKeychainCodec implements SecretCodec {
+  readonly protection = 'os-encryption' as const;
+  seals = 0;
+  failSeal = false;
+
+  constructor(private readonly keychain = 'keychain-a') {}
+
+  seal(plain: string): string {
+    this.seals++;
+    if (this.failSeal) throw new Error(`keychain locked while sealing ${plain}`);
+    return wrapSealed(Buffer.from(`${this.keychain}|${plain}`, 'utf8').map((byte) => byte ^ 0x5a));
+  }
+
+  unseal(stored: string): string {
+    if (!isSealed(stored)) return stored;
+    const text = Buffer.from(unwrapSealed(stored).map((byte) => byte ^ 0x5a)).toString('utf8');
+    const [keychain, plain] = text.split('|');
+    if (keychain !== this.keychain || plain === undefined) throw new SecretCodecError('not_decryptable', 'could not be decrypted with this keychain');
+    return plain;
+  }
+}
+
+/** The stored form of every endpoint key in a settings file, in document order. */
+async function storedKeys(file: string): Promise<string[]> {
+  const doc = JSON.parse(await readFile(file, 'utf8')) as Settings;
+  return doc.configs.flatMap((c) => c.endpoints.map((e) => e.api_key));
+}
+
+describe('JsonSettingsRepository: API keys at rest', () => {
+  let dir: string;
+  let settingsFile: string;
+  let backupFile: string;
+  let codec: TestKeychainCodec;
+  const clock = { now: () => NOW };
+  const desktop = (secrets: SecretCodec = codec) => new JsonSettingsRepository({ dir, clock, secrets });
+  const cli = () => new JsonSettingsRepository({ dir, clock });
+
+  beforeEach(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'qcc-secrets-'));
+    settingsFile = join(dir, 'settings.json');
+    backupFile = join(dir, 'settings.json.bak');
+    codec = new TestKeychainCodec();
+  });
+  afterEach(async () => {
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it('seals keys on write and unseals them on read, so no file holds the plaintext key (nor the .bak)', async () => {
+    const repo = desktop();
+    const written = await repo.update((current) => withConfig(current, 'one'));
+    await repo.update((current) => withConfig(current, 'two'));
+    expect(written.configs[0]!.endpoints[0]!.api_key).toBe(SECRET);
+
+    for (const file of [settingsFile, backupFile]) {
+      const text = await readFile(file, 'utf8');
+      expect(text).not.toContain(SECRET);
+      expect((await storedKeys(file)).every(isSealed)).toBe(true);
+    }
+    const { settings, problems } = await desktop(new TestKeychainCodec()).load();
+    expect(problems).toEqual([]);
+    expect(settings.configs.map((c) => c.endpoints[0]!.api_key)).toEqual([SECRET, SECRET]);
+    expect(settings.configs.every((c) => c.endpoints[0]!.enabled)).toBe(true);
+  });
+
+  it('keeps an unchanged key’s sealed bytes across writes, without calling the keychain again', async () => {
+    await desktop().update((current) => withConfig(current, 'one'));
+    const [sealed] = await storedKeys(settingsFile);
+    // A fresh instance, like the next start of the app.
+    const restarted = new TestKeychainCodec();
+    await desktop(restarted).update((current) => ({ ...current, pinned: !current.pinned }));
+    expect(await storedKeys(settingsFile)).toEqual([sealed]);
+    expect(await storedKeys(backupFile)).toEqual([sealed]);
+    expect(restarted.seals).toBe(0);
+  });
+
+  it('accepts plaintext keys written by the CLI, and seals them on the next write', async () => {
+    await cli().update((current) => withConfig(current, 'one'));
+    expect(await storedKeys(settingsFile)).toEqual([SECRET]);
+
+    const repo = desktop();
+    expect((await repo.load()).settings.configs[0]!.endpoints[0]!.api_key).toBe(SECRET);
+    await repo.update((current) => ({ ...current, pinned: true }));
+    expect(await readFile(settingsFile, 'utf8')).not.toContain(SECRET);
+    expect(await readFile(backupFile, 'utf8')).not.toContain(SECRET);
+  });
+
+  it('sealPlaintextKeys seals plaintext keys in settings.json and its .bak at once', async () => {
+    await cli().update((current) => withConfig(current, 'one'));
+    await cli().update((current) => withConfig(current, 'two'));
+    expect(await readFile(backupFile, 'utf8')).toContain(SECRET);
+
+    const repo = desktop();
+    expect(await repo.sealPlaintextKeys()).toBe(3); // two in settings.json, one in the .bak
+    for (const file of [settingsFile, backupFile]) expect(await readFile(file, 'utf8')).not.toContain(SECRET);
+    expect((await repo.load()).settings.configs.map((c) => c.endpoints[0]!.api_key)).toEqual([SECRET, SECRET]);
+    // Nothing left to do.
+    expect(await repo.sealPlaintextKeys()).toBe(0);
+  });
+
+  it('sealPlaintextKeys does nothing with a codec that does not seal', async () => {
+    await cli().update((current) => withConfig(current, 'one'));
+    const before = await readFile(settingsFile, 'utf8');
+    expect(await cli().sealPlaintextKeys()).toBe(0);
+    expect(await readFile(settingsFile, 'utf8')).toBe(before);
+  });
+
+  it('sealPlaintextKeys reports a keychain failure as a problem, without the key, and changes nothing', async () => {
+    await cli().update((current) => withConfig(current, 'one'));
+    const before = await readFile(settingsFile, 'utf8');
+    codec.failSeal = true;
+    const repo = desktop();
+    expect(await repo.sealPlaintextKeys()).toBe(0);
+    expect(await readFile(settingsFile, 'utf8')).toBe(before);
+    const { problems } = await repo.load();
+    expect(problems).toHaveLength(1);
+    expect(problems[0]).toContain('could not be encrypted');
+    expect(problems[0]).toContain('config "one", endpoint ep-1');
+    expect(problems[0]).not.toContain(SECRET);
+  });
+
+  it('refuses an update whose key cannot be sealed, leaving both files unchanged and the key out of the error', async () => {
+    const repo = desktop();
+    await repo.update((current) => withConfig(current, 'one'));
+    await repo.update((current) => ({ ...current, pinned: true }));
+    const before = [await readFile(settingsFile, 'utf8'), await readFile(backupFile, 'utf8')];
+    codec.failSeal = true;
+    const error = await caught(repo.update((current) => ({ ...current, configs: [config('one', 'sk-ant-brand-new-key-9999')] })));
+    expect(error).toMatchObject({ code: 'storage_failed' });
+    expect((error as Error).message).toContain('config "one", endpoint ep-1');
+    expect((error as Error).message).not.toContain('brand-new');
+    expect([await readFile(settingsFile, 'utf8'), await readFile(backupFile, 'utf8')]).toEqual(before);
+  });
+
+  describe('a key this process cannot unseal', () => {
+    beforeEach(async () => {
+      await desktop().update((current) => withConfig(current, 'work'));
+    });
+
+    it('loads, reports config and endpoint with what to do, and never shows the key or the sealed blob', async () => {
+      const [sealed] = await storedKeys(settingsFile);
+      const { settings, problems } = await cli().load();
+      expect(settings.configs.map((c) => c.name)).toEqual(['work']);
+      expect(problems).toHaveLength(1);
+      expect(problems[0]).toContain('config "work", endpoint ep-1');
+      expect(problems[0]).toContain('encrypted by the QCC desktop app');
+      expect(problems[0]).toContain('qcc endpoint update work ep-1 --api-key');
+      expect(problems[0]).toContain('run the QCC desktop app');
+      expect(problems[0]).not.toContain(SECRET);
+      expect(problems[0]).not.toContain(sealed!.slice(14, 40));
+    });
+
+    it('is unusable in memory: disabled, and its key is neither the secret nor the sealed blob', async () => {
+      const endpoint = (await cli().load()).settings.configs[0]!.endpoints[0]!;
+      expect(endpoint.enabled).toBe(false);
+      expect(isSealed(endpoint.api_key)).toBe(false);
+      expect(endpoint.api_key).not.toBe(SECRET);
+      // Stable across reads, so the engine keeps one breaker for it.
+      expect((await cli().load()).settings.configs[0]!.endpoints[0]!.api_key).toBe(endpoint.api_key);
+    });
+
+    it('stays byte-identical, and enabled on disk, when the CLI updates another field', async () => {
+      const [sealed] = await storedKeys(settingsFile);
+      const repo = cli();
+      const written = await repo.update((current) => ({ ...withConfig(current, 'extra'), policy: { ...current.policy, failure_threshold: 9 } }));
+      expect(written.configs[0]!.endpoints[0]!.enabled).toBe(false);
+
+      const onDisk = JSON.parse(await readFile(settingsFile, 'utf8')) as Settings;
+      expect(onDisk.configs[0]!.endpoints[0]).toEqual({ ...written.configs[0]!.endpoints[0], api_key: sealed, enabled: true });
+      expect(onDisk.policy.failure_threshold).toBe(9);
+      expect((await storedKeys(backupFile))[0]).toBe(sealed);
+
+      // The desktop app still has its key, enabled, and the CLI's changes.
+      const { settings, problems } = await desktop().load();
+      expect(problems).toEqual([]);
+      expect(settings.configs[0]!.endpoints[0]).toMatchObject({ api_key: SECRET, enabled: true });
+      expect(settings.configs.map((c) => c.name)).toEqual(['work', 'extra']);
+    });
+
+    it('keeps the key across a rename of its config', async () => {
+      const [sealed] = await storedKeys(settingsFile);
+      await cli().update((current) => ({
+        ...current,
+        configs: current.configs.map((c) => ({ ...c, name: 'renamed' })),
+        tiers: { ...current.tiers, primary: ['renamed'] },
+      }));
+      expect(await storedKeys(settingsFile)).toEqual([sealed]);
+      expect((await desktop().load()).settings.configs[0]).toMatchObject({ name: 'renamed', endpoints: [{ api_key: SECRET }] });
+    });
+
+    it('keeps a stored disabled flag disabled', async () => {
+      await desktop().update((current) => ({
+        ...current,
+        configs: current.configs.map((c) => ({ ...c, endpoints: c.endpoints.map((e) => ({ ...e, enabled: false })) })),
+      }));
+      await cli().update((current) => ({ ...current, pinned: true }));
+      expect((JSON.parse(await readFile(settingsFile, 'utf8')) as Settings).configs[0]!.endpoints[0]!.enabled).toBe(false);
+    });
+
+    it('re-entered through the CLI, takes the new key and its stored enabled flag', async () => {
+      const written = await cli().update((current) => ({
+        ...current,
+        configs: current.configs.map((c) => ({ ...c, endpoints: c.endpoints.map((e) => ({ ...e, api_key: 'sk-ant-reentered-5555' })) })),
+      }));
+      expect(written.configs[0]!.endpoints[0]).toMatchObject({ api_key: 'sk-ant-reentered-5555', enabled: true });
+      expect((await cli().load()).problems).toEqual([]);
+      expect((JSON.parse(await readFile(settingsFile, 'utf8')) as Settings).configs[0]!.endpoints[0]).toMatchObject({
+        api_key: 'sk-ant-reentered-5555',
+        enabled: true,
+      });
+    });
+
+    it('after a keychain change, says so without suggesting the desktop app, and keeps the key', async () => {
+      const [sealed] = await storedKeys(settingsFile);
+      const other = desktop(new TestKeychainCodec('keychain-b'));
+      const { problems, settings } = await other.load();
+      expect(problems).toHaveLength(1);
+      expect(problems[0]).toContain('could not be decrypted with this keychain');
+      expect(problems[0]).not.toContain('desktop app');
+      expect(settings.configs[0]!.endpoints[0]!.enabled).toBe(false);
+      await other.update((current) => ({ ...current, pinned: true }));
+      expect(await storedKeys(settingsFile)).toEqual([sealed]);
+    });
+
+    it('does not fail validation when the sealed value is longer than any key may be', async () => {
+      const longKey = `sk-${'x'.repeat(505)}`;
+      await desktop().update((current) => ({ ...current, configs: [config('work', longKey)] }));
+      expect((await storedKeys(settingsFile))[0]!.length).toBeGreaterThan(512);
+      const { settings, problems } = await cli().load();
+      expect(settings.configs).toHaveLength(1);
+      expect(problems).toHaveLength(1);
+      expect(problems[0]).not.toMatch(/not valid/);
+      expect(await readdir(dir)).not.toContain(`settings.json.corrupt-${STAMP}`);
+    });
+  });
+
+  it('migrates a v1 file with its keys sealed, including the v1 backup', async () => {
+    await writeFile(settingsFile, JSON.stringify(V1_DOCUMENT));
+    const { settings, problems } = await desktop().load();
+    expect(problems).toEqual([]);
+    expect(settings.configs[0]!.endpoints[0]!.api_key).toBe('sk-ant-work-1234567890');
+    for (const file of [settingsFile, join(dir, 'settings.json.v1-backup')]) {
+      const text = await readFile(file, 'utf8');
+      expect(text).not.toContain('sk-ant-work-1234567890');
+      expect(text).not.toContain('sk-personal-key-abcd');
+    }
+    const v1Backup = JSON.parse(await readFile(join(dir, 'settings.json.v1-backup'), 'utf8')) as typeof V1_DOCUMENT;
+    expect(codec.unseal(v1Backup.configs[0]!.endpoints[0]!.key)).toBe('sk-ant-work-1234567890');
+  });
+
+  it('restores a sealed .bak over a corrupt settings.json without unsealing it to disk', async () => {
+    const repo = desktop();
+    await repo.update((current) => withConfig(current, 'one'));
+    await repo.update((current) => withConfig(current, 'two'));
+    await writeFile(settingsFile, '{ broken');
+    const { settings, problems } = await desktop().load();
+    expect(problems[0]).toContain('Restored the last good copy');
+    expect(settings.configs[0]!.endpoints[0]!.api_key).toBe(SECRET);
+    expect(await readFile(settingsFile, 'utf8')).not.toContain(SECRET);
+  });
+
+  it('writes settings.json and its .bak through the given writer, sealed', async () => {
+    const writes: { file: string; text: string }[] = [];
+    const writer: SettingsDocumentWriter = {
+      async write(file, doc) {
+        writes.push({ file, text: serializeSettings(doc) });
+        await writeFile(file, serializeSettings(doc), { mode: 0o600 });
+      },
+    };
+    const repo = new JsonSettingsRepository({ dir, clock, secrets: codec, writer });
+    await repo.update((current) => withConfig(current, 'one'));
+    await repo.update((current) => ({ ...current, pinned: true }));
+    expect(writes.map((w) => w.file)).toEqual([settingsFile, backupFile, settingsFile]);
+    expect(writes.some((w) => w.text.includes(SECRET))).toBe(false);
+    expect(await readFile(settingsFile, 'utf8')).toBe(writes[2]!.text);
   });
 });

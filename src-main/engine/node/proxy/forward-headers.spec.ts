@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { clientResponseHeaders, presentedToken, upstreamRequestHeaders } from './forward-headers.js';
+import { clientResponseHead, headerRecord, presentedToken, replaceHeaders, upstreamRequestHeaders } from './forward-headers.js';
 
 describe('upstreamRequestHeaders', () => {
   const raw = [
@@ -33,20 +33,51 @@ describe('upstreamRequestHeaders', () => {
   });
 });
 
-describe('clientResponseHeaders', () => {
-  it('passes rate-limit, request-id and retry headers, drops hop-by-hop ones', () => {
-    expect(
-      clientResponseHeaders({
-        'retry-after': '3',
-        'request-id': 'req_1',
-        'anthropic-ratelimit-requests-remaining': '10',
-        'x-should-retry': 'true',
-        connection: 'keep-alive',
-        'transfer-encoding': 'chunked',
-        'keep-alive': 'timeout=5',
-        'set-cookie': ['a=1', 'b=2'],
-      }),
-    ).toEqual({ 'retry-after': '3', 'request-id': 'req_1', 'anthropic-ratelimit-requests-remaining': '10', 'x-should-retry': 'true', 'set-cookie': ['a=1', 'b=2'] });
+describe('clientResponseHead', () => {
+  const raw = (...pairs: string[]) => pairs.map((text) => Buffer.from(text, 'latin1'));
+
+  it('passes rate-limit, request-id and retry headers as received, drops hop-by-hop ones', () => {
+    const head = clientResponseHead(
+      raw(
+        'Retry-After', '3',
+        'request-id', 'req_1',
+        'anthropic-ratelimit-requests-remaining', '10',
+        'x-should-retry', 'true',
+        'Connection', 'keep-alive',
+        'transfer-encoding', 'chunked',
+        'keep-alive', 'timeout=5',
+        'set-cookie', 'a=1',
+        'set-cookie', 'b=2',
+      ),
+    );
+    expect(head.headers).toEqual([
+      'Retry-After', '3',
+      'request-id', 'req_1',
+      'anthropic-ratelimit-requests-remaining', '10',
+      'x-should-retry', 'true',
+      'set-cookie', 'a=1',
+      'set-cookie', 'b=2',
+    ]);
+  });
+
+  it('reports content type and encoding, and drops a chained proxy\'s x-qcc headers', () => {
+    const head = clientResponseHead(raw('Content-Type', 'text/event-stream', 'content-encoding', 'gzip', 'x-qcc-config', 'other', 'X-QCC-Attempts', '2'));
+    expect(head).toEqual({ headers: ['Content-Type', 'text/event-stream', 'content-encoding', 'gzip'], contentType: 'text/event-stream', contentEncoding: 'gzip' });
+  });
+
+  it('keeps header bytes as they were (latin1), so nothing is re-encoded', () => {
+    const head = clientResponseHead([Buffer.from('x-note'), Buffer.from([0x63, 0x61, 0x66, 0xe9])]);
+    expect(Buffer.from(head.headers[1] as string, 'latin1')).toEqual(Buffer.from([0x63, 0x61, 0x66, 0xe9]));
+  });
+});
+
+describe('headerRecord and replaceHeaders', () => {
+  it('looks values up by lower-case name, repeated names as arrays', () => {
+    expect(headerRecord(['Retry-After', '7', 'set-cookie', 'a', 'Set-Cookie', 'b'])).toEqual({ 'retry-after': '7', 'set-cookie': ['a', 'b'] });
+  });
+
+  it('replaces headers by name, whatever their case', () => {
+    expect(replaceHeaders(['Content-Length', '10', 'retry-after', '7'], new Set(['content-length']), ['content-length', '3'])).toEqual(['retry-after', '7', 'content-length', '3']);
   });
 });
 

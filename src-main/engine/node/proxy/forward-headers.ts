@@ -28,39 +28,83 @@ const DROPPED_RESPONSE_HEADERS = new Set(['connection', 'keep-alive', 'proxy-con
  * endpoint's key in its configured style.
  */
 export function upstreamRequestHeaders(rawHeaders: readonly string[], apiKey: string, authStyle: AuthStyle): string[] {
-  const connectionTokens = connectionListed(rawHeaders);
   const out: string[] = [];
+  let connectionTokens: Set<string> | undefined;
   for (let i = 0; i < rawHeaders.length; i += 2) {
     const name = rawHeaders[i] as string;
     const lower = name.toLowerCase();
-    if (DROPPED_REQUEST_HEADERS.has(lower) || connectionTokens?.has(lower)) continue;
+    if (lower === 'connection') connectionTokens = addTokens(connectionTokens, rawHeaders[i + 1] as string);
+    if (DROPPED_REQUEST_HEADERS.has(lower)) continue;
     out.push(name, rawHeaders[i + 1] as string);
   }
-  if (authStyle === 'bearer') out.push('authorization', `Bearer ${apiKey}`);
-  else out.push('x-api-key', apiKey);
-  return out;
+  const kept = connectionTokens === undefined ? out : withoutNamed(out, connectionTokens);
+  if (authStyle === 'bearer') kept.push('authorization', `Bearer ${apiKey}`);
+  else kept.push('x-api-key', apiKey);
+  return kept;
 }
 
-/** Upstream response headers to pass to the client: all but hop-by-hop ones. */
-export function clientResponseHeaders(headers: Record<string, string | string[] | undefined>): Record<string, string | string[]> {
+/** An upstream response head, ready to relay: what the commit rule needs, and the headers for the client. */
+export interface ResponseHead {
+  /** Flat `[name, value, …]` as received (case, order, duplicates), minus hop-by-hop and `x-qcc-*`: `writeHead`'s array form. */
+  headers: string[];
+  contentType: string | undefined;
+  contentEncoding: string | undefined;
+}
+
+/**
+ * Decodes undici's raw response head (names and values alternating, as bytes)
+ * once into what the client gets. A flat array keeps duplicates such as
+ * `set-cookie` without building an object per response.
+ */
+export function clientResponseHead(raw: readonly Buffer[]): ResponseHead {
+  const headers: string[] = [];
+  let contentType: string | undefined;
+  let contentEncoding: string | undefined;
+  for (let i = 0; i < raw.length; i += 2) {
+    const name = (raw[i] as Buffer).toString('latin1');
+    const lower = name.toLowerCase();
+    // Ours are set fresh for each response; a chained QCC's must not be doubled.
+    if (DROPPED_RESPONSE_HEADERS.has(lower) || lower.startsWith('x-qcc-')) continue;
+    const value = (raw[i + 1] as Buffer).toString('latin1');
+    if (lower === 'content-type') contentType ??= value;
+    else if (lower === 'content-encoding') contentEncoding ??= value;
+    headers.push(name, value);
+  }
+  return { headers, contentType, contentEncoding };
+}
+
+/** A flat header list as an object with lower-case names (repeated names become arrays), for the rare paths that look values up. */
+export function headerRecord(flat: readonly string[]): Record<string, string | string[]> {
   const out: Record<string, string | string[]> = {};
-  for (const name in headers) {
-    const value = headers[name];
-    if (value === undefined || DROPPED_RESPONSE_HEADERS.has(name)) continue;
-    out[name] = value;
+  for (let i = 0; i < flat.length; i += 2) {
+    const name = (flat[i] as string).toLowerCase();
+    const value = flat[i + 1] as string;
+    const seen = out[name];
+    out[name] = seen === undefined ? value : Array.isArray(seen) ? [...seen, value] : [seen, value];
   }
   return out;
 }
 
-/** Extra headers named in `Connection:` are hop-by-hop too. */
-function connectionListed(rawHeaders: readonly string[]): Set<string> | undefined {
-  let tokens: Set<string> | undefined;
-  for (let i = 0; i < rawHeaders.length; i += 2) {
-    if ((rawHeaders[i] as string).toLowerCase() !== 'connection') continue;
-    tokens ??= new Set();
-    for (const token of (rawHeaders[i + 1] as string).split(',')) tokens.add(token.trim().toLowerCase());
+/** `headers` without every `name` (lower case), plus `extra`: for a held response sent with a new length. */
+export function replaceHeaders(headers: readonly string[], names: ReadonlySet<string>, extra: readonly string[]): string[] {
+  const out = withoutNamed(headers, names);
+  out.push(...extra);
+  return out;
+}
+
+/** Extra headers named in `Connection:` are hop-by-hop too (rare: one pass finds them, a second drops them). */
+function addTokens(tokens: Set<string> | undefined, value: string): Set<string> {
+  const set = tokens ?? new Set<string>();
+  for (const token of value.split(',')) set.add(token.trim().toLowerCase());
+  return set;
+}
+
+function withoutNamed(flat: readonly string[], names: ReadonlySet<string>): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < flat.length; i += 2) {
+    if (!names.has((flat[i] as string).toLowerCase())) out.push(flat[i] as string, flat[i + 1] as string);
   }
-  return tokens;
+  return out;
 }
 
 /** The local proxy token presented by the client, as `x-api-key` or `Authorization: Bearer`. */

@@ -1,3 +1,5 @@
+import { createServer, request as httpRequest, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { sseEvents } from '../../../fake-upstream/sse.js';
 import { request } from 'undici';
@@ -18,6 +20,22 @@ afterEach(async () => {
   h = undefined as unknown as ProxyHarness; // tests without a harness must not stop the last one twice
   await current?.stop();
 });
+
+/** A one-route upstream written for one test, on loopback; closed after the test. */
+const customUpstreams: Server[] = [];
+afterEach(async () => {
+  const servers = customUpstreams.splice(0);
+  await Promise.all(servers.map((server) => new Promise((resolve) => server.close(resolve))));
+});
+
+async function customUpstream(h: ProxyHarness, handler: (req: IncomingMessage, res: ServerResponse) => void): Promise<void> {
+  const server = createServer(handler);
+  customUpstreams.push(server);
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  server.on('connection', (socket) => server.once('close', () => socket.destroy()));
+  const { port } = server.address() as AddressInfo;
+  await h.engine.invoke('config:add', { name: 'custom', tier: 'primary', endpoints: [{ base_url: `http://127.0.0.1:${port}`, api_key: 'sk-ant-custom-upstream-key-000000', auth_style: 'x-api-key' }] });
+}
 
 function eventNames(text: string): string[] {
   return sseEvents(text).map((event) => event.event);
@@ -111,6 +129,61 @@ describe('local access token', () => {
     h = await ProxyHarness.start([{ name: 'production', tier: 'primary', endpoints: 1 }]);
     const response = await h.send({ token: null, headers: { authorization: 'Bearer qcc-test-proxy-token-0123456789' } });
     expect(response.status).toBe(200);
+  });
+});
+
+describe('pause and resume', () => {
+  it('while paused, answers 503 in Anthropic format at once, forwarding nothing and reporting nothing', async () => {
+    h = await ProxyHarness.start([{ name: 'production', tier: 'primary', endpoints: 1 }]);
+    expect(h.proxy.paused).toBe(false);
+    h.proxy.pause();
+    expect(h.proxy.paused).toBe(true);
+    for (const stream of [false, true]) {
+      const response = await h.send({ stream });
+      expect(response.status).toBe(503);
+      expect(response.headers['x-should-retry']).toBe('false');
+      expect(response.headers.connection).toBe('keep-alive'); // a paused proxy keeps its clients' connections
+      expect(JSON.parse(response.text)).toEqual({
+        type: 'error',
+        error: { type: 'api_error', message: 'QCC is paused: requests are not being forwarded. Resume it from the QCC tray menu.' },
+      });
+    }
+    expect(h.upstream('production-0').received).toEqual([]);
+    expect(h.endpointHealth('production-0')).toMatchObject({ consecutive_failures: 0, consecutive_successes: 0 });
+    expect(h.logs.map((entry) => [entry.status, entry.error])).toEqual([
+      [503, 'QCC is paused'],
+      [503, 'QCC is paused'],
+    ]);
+  });
+
+  it('still answers a missing token with 401 while paused', async () => {
+    h = await ProxyHarness.start([{ name: 'production', tier: 'primary', endpoints: 1 }]);
+    h.proxy.pause();
+    expect((await h.send({ token: null })).status).toBe(401);
+  });
+
+  it('serves again after resume', async () => {
+    h = await ProxyHarness.start([{ name: 'production', tier: 'primary', endpoints: 1 }]);
+    h.proxy.pause();
+    expect((await h.send()).status).toBe(503);
+    h.proxy.resume();
+    expect(h.proxy.paused).toBe(false);
+    const response = await h.send();
+    expect(response.status).toBe(200);
+    expect(JSON.parse(response.text).content[0].text).toBe(h.upstream('production-0').replyText);
+    expect(h.upstream('production-0').received).toHaveLength(1);
+  });
+
+  it('lets a stream already in flight finish when paused', async () => {
+    h = await ProxyHarness.start([{ name: 'production', tier: 'primary', endpoints: 1 }]);
+    await h.upstream('production-0').setFault({ kind: 'slow_drip', intervalMs: 20 });
+    const inFlight = h.send({ stream: true });
+    await expect.poll(() => h.upstream('production-0').received.length).toBe(1);
+    h.proxy.pause();
+    const response = await inFlight;
+    expect(response.status).toBe(200);
+    expect(eventNames(response.text).at(-1)).toBe('message_stop');
+    expect(eventNames(response.text)).not.toContain('error');
   });
 });
 
@@ -318,6 +391,89 @@ describe('client going away', () => {
     await expect(h.send({ stream: true, signal: controller.signal })).rejects.toThrow();
     await expect.poll(() => h.upstream('production-0').received[0]?.aborted, { timeout: 2_000 }).toBe(true);
     expect(h.endpointHealth('production-0')).toMatchObject({ consecutive_failures: 0, state: 'closed' });
+  });
+});
+
+describe('backpressure', () => {
+  it('pauses the upstream while the client does not read, then relays every byte in order', async () => {
+    h = await ProxyHarness.start([]);
+    const sent: Buffer[] = [];
+    let upstreamBlocked = false;
+    let upstreamDone = false;
+    await customUpstream(h, (req, res) => {
+      req.resume();
+      res.writeHead(200, { 'content-type': 'text/event-stream' });
+      res.write('event: message_start\ndata: {"type":"message_start"}\n\n');
+      let n = 0;
+      const more = () => {
+        while (n < 4_000) {
+          const chunk = Buffer.from(`event: content_block_delta\ndata: {"n":${n++},"pad":"${'x'.repeat(2_000)}"}\n\n`);
+          sent.push(chunk);
+          if (!res.write(chunk)) {
+            upstreamBlocked = true;
+            res.once('drain', more);
+            return;
+          }
+        }
+        res.end('event: message_stop\ndata: {"type":"message_stop"}\n\n');
+        upstreamDone = true;
+      };
+      more();
+    });
+    const received: Buffer[] = [];
+    const done = new Promise<IncomingMessage>((resolve, reject) => {
+      const body = JSON.stringify(messageBody(true));
+      const req = httpRequest(`${h.proxy.url}/v1/messages`, { method: 'POST', headers: { 'x-api-key': PROXY_TOKEN, 'content-type': 'application/json' } }, (res) => {
+        res.pause(); // a client that does not read yet
+        resolve(res);
+      });
+      req.on('error', reject);
+      req.end(body);
+    });
+    const res = await done;
+    // 8 MB stream: the upstream either had to wait for the proxy, or got it all into socket buffers; both leave the proxy with unread data.
+    await expect.poll(() => upstreamBlocked || upstreamDone, { timeout: 5_000 }).toBe(true);
+    const ended = new Promise<void>((resolve) => res.on('end', resolve));
+    res.on('data', (chunk: Buffer) => received.push(chunk));
+    res.resume();
+    await ended;
+    const text = Buffer.concat(received).toString('utf8');
+    expect(text.startsWith('event: message_start')).toBe(true);
+    expect(text).toContain(Buffer.concat(sent).toString('utf8'));
+    expect(eventNames(text).at(-1)).toBe('message_stop');
+  }, 20_000);
+});
+
+describe('client going away before the upstream answers', () => {
+  it('aborts the waiting upstream request and charges no one', async () => {
+    h = await ProxyHarness.start([{ name: 'production', tier: 'primary', endpoints: 1 }]);
+    await h.upstream('production-0').setFault({ kind: 'hang' });
+    const controller = new AbortController();
+    const sending = h.send({ signal: controller.signal });
+    await expect.poll(() => h.upstream('production-0').received.length).toBe(1);
+    controller.abort();
+    await expect(sending).rejects.toThrow();
+    await expect.poll(() => h.upstream('production-0').received[0]?.aborted, { timeout: 2_000 }).toBe(true);
+    expect(h.endpointHealth('production-0')).toMatchObject({ consecutive_failures: 0, state: 'closed' });
+    await expect.poll(() => h.logs.length).toBe(1);
+    expect(h.logs[0]).toMatchObject({ attempts: 0, config: null });
+  });
+});
+
+describe('held upstream errors', () => {
+  it('keeps the first 64 KiB of a huge error body, and sends it with a matching length', async () => {
+    h = await ProxyHarness.start([]);
+    const huge = Buffer.alloc(1_000_000, 'e');
+    await customUpstream(h, (req, res) => {
+      req.resume();
+      res.writeHead(503, { 'content-type': 'text/plain', 'content-length': huge.length, 'retry-after': '9' });
+      res.end(huge);
+    });
+    const response = await h.send();
+    expect(response.status).toBe(503);
+    expect(response.headers['retry-after']).toBe('9');
+    expect(response.headers['content-length']).toBe(String(64 * 1024));
+    expect(response.bytes.equals(huge.subarray(0, 64 * 1024))).toBe(true);
   });
 });
 
