@@ -38,6 +38,8 @@ export interface RunningDaemon {
   proxy: ProxyServer;
   /** The local access token Claude Code presents to the proxy. */
   proxyToken: string;
+  /** Stops forwarding (clients get a clear 503) or starts again; the engine's snapshot shows which. */
+  setProxyPaused(paused: boolean): void;
   proxyUrl: string;
   adminUrl: string;
   /** Opens the dashboard with access: the admin token rides in the fragment, never sent to a server. */
@@ -89,6 +91,7 @@ export async function startDaemon(options: DaemonOptions): Promise<RunningDaemon
     await Promise.allSettled([proxy.close(), admin.close(), prober.close()]);
     throw portError(error);
   }
+  engine.setProxyState({ url: proxy.url, paused: false });
   monitor.start();
   const watcher = watchSettings(host);
   await writeDaemonState(dataDir, { pid: process.pid, proxy_url: proxy.url, admin_url: admin.url, started_at: startedAt });
@@ -100,6 +103,12 @@ export async function startDaemon(options: DaemonOptions): Promise<RunningDaemon
     host,
     proxy,
     proxyToken,
+    setProxyPaused: (paused) => {
+      if (paused) proxy.pause();
+      else proxy.resume();
+      engine.setProxyState({ url: proxy.url, paused: proxy.paused });
+      log.write('daemon', { event: paused ? 'proxy_paused' : 'proxy_resumed' });
+    },
     proxyUrl: proxy.url,
     adminUrl: admin.url,
     dashboardUrl: `${admin.url}/#token=${adminToken}`,

@@ -170,10 +170,10 @@ export class DesktopApp {
         await engine.invoke('failover:unpin', {});
         return;
       case 'pause':
-        proxy.pause();
+        this.daemon.setProxyPaused(true);
         return;
       case 'resume':
-        proxy.resume();
+        this.daemon.setProxyPaused(false);
         return;
       case 'copy-proxy-url':
         clipboard.writeText(action.url);

@@ -72,6 +72,7 @@ function snapshot(options: {
     problems: [],
     tier_enabled: { primary: !tierOff.includes('primary'), secondary: !tierOff.includes('secondary'), fallback: !tierOff.includes('fallback') },
     drill: options.drill ?? null,
+    proxy: null,
   };
 }
 

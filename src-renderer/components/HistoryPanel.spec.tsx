@@ -52,6 +52,7 @@ const SNAPSHOT: EngineSnapshot = {
   problems: [],
   tier_enabled: { primary: true, secondary: true, fallback: true },
   drill: null,
+  proxy: null,
 };
 
 const event = (id: string, type: FailoverEvent['event_type'], from: string, to: string, minute: number): FailoverEvent => ({

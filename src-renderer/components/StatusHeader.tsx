@@ -10,18 +10,6 @@ import './board.css';
 /** The header's colour state: the engine's overall state, or `stopped` while the daemon is unreachable. */
 export type HeaderState = OverallState | 'stopped';
 
-/** What `/api/health` tells about the daemon (no token needed; no secrets). */
-export interface AdminHealth {
-  proxy_url?: string;
-}
-
-/** Asks the admin server that served this page for its facts, e.g. the proxy URL. */
-export async function fetchAdminHealth(): Promise<AdminHealth> {
-  const response = await fetch(`${window.location.origin}/api/health`, { cache: 'no-store' });
-  if (!response.ok) throw new Error(`/api/health answered ${response.status}`);
-  return (await response.json()) as AdminHealth;
-}
-
 /** The top-ranked config that can serve: first of the first enabled serving tier. */
 function topRanked(snapshot: EngineSnapshot): string | null {
   for (const tier of SERVING_TIERS) {
@@ -60,31 +48,19 @@ type CopyState = 'idle' | 'copied' | 'unavailable';
  * or stopped, its URL with a copy button), the active config with its tier and
  * pin (with Unpin), and the failover drill.
  */
-export function StatusHeader({ loadHealth = fetchAdminHealth }: { loadHealth?: () => Promise<AdminHealth> }) {
+export function StatusHeader() {
   const { snapshot, connection } = useEngineView();
   const client = useEngineClient();
   const connected = connection === 'connected';
-  const [proxyUrl, setProxyUrl] = useState<string | null>(null);
   const [copy, setCopy] = useState<CopyState>('idle');
   const [unpinError, setUnpinError] = useState<string | null>(null);
   const [unpinning, setUnpinning] = useState(false);
   const urlRef = useRef<HTMLElement>(null);
-  const loadRef = useRef(loadHealth);
-  loadRef.current = loadHealth;
-
-  // Once on mount, and again on every reconnect (the daemon may have restarted on another port).
-  useEffect(() => {
-    let cancelled = false;
-    loadRef
-      .current()
-      .then((health) => {
-        if (!cancelled && typeof health.proxy_url === 'string') setProxyUrl(health.proxy_url);
-      })
-      .catch(() => undefined); // Keep the last known URL; the state already says "stopped".
-    return () => {
-      cancelled = true;
-    };
-  }, [connected]);
+  // The host reports its proxy in the snapshot; the last known URL stays on screen while disconnected.
+  const lastProxy = useRef(snapshot?.proxy ?? null);
+  if (snapshot?.proxy) lastProxy.current = snapshot.proxy;
+  const proxyUrl = lastProxy.current?.url ?? null;
+  const proxyState = !connected ? 'stopped' : snapshot?.proxy?.paused ? 'paused' : snapshot?.proxy ? 'running' : 'not running';
 
   useEffect(() => {
     if (copy !== 'copied') return;
@@ -137,7 +113,9 @@ export function StatusHeader({ loadHealth = fetchAdminHealth }: { loadHealth?: (
 
       <div className="qcc-header-item">
         <span className="qcc-header-caption">Proxy</span>
-        <span className={connected ? 'qcc-text-ok' : 'muted'}>{connected ? 'running' : 'stopped'}</span>
+        <span className={proxyState === 'running' ? 'qcc-text-ok' : 'muted'} data-testid="proxy-state">
+          {proxyState}
+        </span>
         {proxyUrl ? (
           <>
             <code ref={urlRef} data-testid="proxy-url" className="qcc-proxy-url">

@@ -109,7 +109,7 @@ interface ConfigSpec {
 /** A snapshot with the given configs per tier; the first primary config is active unless `active` says otherwise. */
 function snapshot(
   layout: Partial<Record<Tier, (string | ConfigSpec)[]>>,
-  options: { revision?: number; active?: string | null; pinned?: boolean; overall?: OverallState; drill?: EngineSnapshot['drill']; off?: Tier[] } = {},
+  options: { revision?: number; active?: string | null; pinned?: boolean; overall?: OverallState; drill?: EngineSnapshot['drill']; off?: Tier[]; proxy?: EngineSnapshot['proxy'] } = {},
 ): EngineSnapshot {
   const active = options.active === undefined ? (layout.primary?.[0] ?? null) : options.active;
   const activeName = typeof active === 'string' || active === null ? active : active.name;
@@ -155,10 +155,11 @@ function snapshot(
     problems: [],
     tier_enabled: { primary: tiers[0]?.enabled ?? true, secondary: tiers[1]?.enabled ?? true, fallback: tiers[2]?.enabled ?? true },
     drill: options.drill ?? null,
+    proxy: options.proxy === undefined ? { url: 'http://127.0.0.1:8787', paused: false } : options.proxy,
   };
 }
 
-function setup(initial: EngineSnapshot | null, ui: 'board' | 'header' | 'all' = 'all', loadHealth = async () => ({ proxy_url: 'http://127.0.0.1:8787' })) {
+function setup(initial: EngineSnapshot | null, ui: 'board' | 'header' | 'all' = 'all') {
   const client = new FakeClient();
   const store = new EngineStore(client);
   store.start();
@@ -166,7 +167,7 @@ function setup(initial: EngineSnapshot | null, ui: 'board' | 'header' | 'all' = 
   const view = render(
     <EngineProvider client={client} store={store}>
       {ui !== 'board' && <ConnectionBanner />}
-      {ui !== 'board' && <StatusHeader loadHealth={loadHealth} />}
+      {ui !== 'board' && <StatusHeader />}
       {ui !== 'header' && <PriorityBoard />}
     </EngineProvider>,
   );
@@ -482,24 +483,32 @@ describe('StatusHeader', () => {
     expect(screen.queryByRole('button', { name: 'Unpin' })).toBeNull();
   });
 
-  it('disconnected: grey "stopped" state and the banner; both clear on reconnect', async () => {
-    const loadHealth = vi.fn(async () => ({ proxy_url: 'http://127.0.0.1:8787' }));
-    const { client } = setup(snapshot({ primary: ['production'] }), 'all', loadHealth);
+  it('disconnected: grey "stopped" state and the banner; both clear on reconnect', () => {
+    const { client } = setup(snapshot({ primary: ['production'] }), 'all');
     expect(screen.queryByRole('alert')).toBeNull();
-    await waitFor(() => expect(loadHealth).toHaveBeenCalledTimes(1));
+    expect(screen.getByTestId('proxy-state').textContent).toBe('running');
 
     act(() => client.setConnection('disconnected'));
     expect(screen.getByTestId('overall-status').dataset.state).toBe('stopped');
     expect(screen.getByTestId('overall-status').textContent).toContain('Stopped');
     expect(screen.getByRole('alert').textContent).toContain('Disconnected from QCC — reconnecting…');
-    expect(screen.getByText('stopped')).toBeTruthy();
+    expect(screen.getByTestId('proxy-state').textContent).toBe('stopped');
+    // The last known URL stays, so it can still be copied into a terminal.
+    expect(screen.getByTestId('proxy-url').textContent).toBe('http://127.0.0.1:8787');
 
     act(() => client.setConnection('connected'));
-    act(() => client.emit('state:changed', snapshot({ primary: ['production'] }, { revision: 1 })));
+    // The daemon may come back on another port: the new snapshot's URL wins.
+    act(() => client.emit('state:changed', snapshot({ primary: ['production'] }, { revision: 1, proxy: { url: 'http://127.0.0.1:9999', paused: false } })));
     expect(screen.queryByRole('alert')).toBeNull();
     expect(screen.getByTestId('overall-status').dataset.state).toBe('ok');
-    // The proxy URL is asked for again on reconnect (the daemon may have restarted).
-    await waitFor(() => expect(loadHealth.mock.calls.length).toBeGreaterThanOrEqual(3));
+    expect(screen.getByTestId('proxy-url').textContent).toBe('http://127.0.0.1:9999');
+  });
+
+  it('shows a paused proxy, and "not running" when the host runs none', () => {
+    const { push } = setup(snapshot({ primary: ['production'] }, { proxy: { url: 'http://127.0.0.1:8787', paused: true } }), 'header');
+    expect(screen.getByTestId('proxy-state').textContent).toBe('paused');
+    push(snapshot({ primary: ['production'] }, { revision: 2, proxy: null }));
+    expect(screen.getByTestId('proxy-state').textContent).toBe('not running');
   });
 
   describe('failover drill', () => {

@@ -125,6 +125,7 @@ function snapshot(configs: ConfigView[], revision = 1, policy: FailoverPolicy = 
     problems: [],
     tier_enabled: { primary: true, secondary: true, fallback: true },
     drill: null,
+    proxy: null,
   };
 }
 

@@ -41,6 +41,13 @@ export interface TierView {
  */
 export type OverallState = 'ok' | 'degraded' | 'all_down' | 'idle';
 
+/** The local proxy as its host reports it: where Claude Code points, and whether it forwards. */
+export interface ProxyView {
+  url: string;
+  /** Paused from the tray: requests get a 503 and nothing is forwarded. */
+  paused: boolean;
+}
+
 /** Everything the dashboard, tray and CLI show. `revision` only grows. */
 export interface EngineSnapshot {
   revision: number;
@@ -54,6 +61,8 @@ export interface EngineSnapshot {
   tier_enabled: Record<ServingTier, boolean>;
   /** A running failover drill: the config treated as failed, until when (epoch ms). */
   drill: { config: string; until: number } | null;
+  /** The proxy of the host running this engine; null when none listens (e.g. a CLI-only session). */
+  proxy: ProxyView | null;
 }
 
 /** The result of testing one endpoint now. */

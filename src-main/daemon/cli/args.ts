@@ -47,8 +47,12 @@ function cleanParseError(message: string): string {
   // Node's messages are long and mention its own API; keep the useful part.
   const unknown = /Unknown option '([^']+)'/.exec(message);
   if (unknown) return `unknown option '${unknown[1]}'`;
-  const missing = /Option '([^']+)' argument missing/.exec(message) ?? /Option '(--[^ ']+)[^']*' argument missing/.exec(message);
+  // Node writes "Option '-n, --lines <value>' argument missing"; keep only the flag.
+  const missing = /Option '(?:-\w, )?(--?[^ ']+)[^']*' argument missing/.exec(message);
   if (missing) return `option '${missing[1]}' needs a value`;
+  // `--api-key --enable` (value forgotten) or a value starting with '-'; never echo the value, it may be a key.
+  const ambiguous = /Option '([^']+)' argument is ambiguous/.exec(message);
+  if (ambiguous) return `option '${ambiguous[1]}' needs a value${ambiguous[1]?.startsWith('--') ? ` (write ${ambiguous[1]}=VALUE for one starting with '-')` : ''}`;
   return message.split('\n')[0]?.replace(/\. To specify a positional.*$/, '') ?? message;
 }
 

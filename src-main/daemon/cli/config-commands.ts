@@ -51,7 +51,7 @@ export async function removeCommand(argv: string[], context: CliContext): Promis
   });
 }
 
-/** `qcc endpoint add|list|remove …` */
+/** `qcc endpoint add|list|update|remove …` */
 export async function endpointCommand(argv: string[], context: CliContext): Promise<void> {
   const [verb, ...rest] = argv;
   switch (verb) {
@@ -75,6 +75,8 @@ export async function endpointCommand(argv: string[], context: CliContext): Prom
       });
       return;
     }
+    case 'update':
+      return endpointUpdate(rest, context);
     case 'remove': {
       const { positionals } = parse('endpoint remove', rest, {}, { min: 2, max: 2, names: 'NAME ENDPOINT_ID' });
       await withSession(context, async (session) => {
@@ -84,8 +86,46 @@ export async function endpointCommand(argv: string[], context: CliContext): Prom
       return;
     }
     default:
-      throw new UsageError(verb ? `unknown subcommand '${verb}'` : 'missing subcommand (add, list or remove)', 'endpoint');
+      throw new UsageError(verb ? `unknown subcommand '${verb}'` : 'missing subcommand (add, list, update or remove)', 'endpoint');
   }
+}
+
+/** `qcc endpoint update NAME ENDPOINT_ID [--api-key KEY] [--base-url URL] [--auth …] [--enable|--disable] [--json]` */
+async function endpointUpdate(argv: string[], context: CliContext): Promise<void> {
+  const command = 'endpoint update';
+  const { values, positionals } = parse(
+    command,
+    argv,
+    { ...ENDPOINT_FLAGS, enable: { type: 'boolean' }, disable: { type: 'boolean' }, json: { type: 'boolean' } },
+    { min: 2, max: 2, names: 'NAME ENDPOINT_ID' },
+  );
+  const [config, endpointId] = positionals as [string, string];
+  // Strict parsing allows `--no-enable` / `--no-disable`; they read as the opposite flag.
+  if (values.enable !== undefined && values.disable !== undefined) throw new UsageError('--enable and --disable cannot be used together', command);
+  const enabled = values.enable ?? (values.disable === undefined ? undefined : !values.disable);
+  const auth = choiceOption(command, 'auth', values.auth, AUTH_STYLES);
+  // Checked here only for being there; what a valid URL or key is stays the engine's call (one source of truth).
+  const patch = {
+    ...(values['base-url'] !== undefined ? { base_url: values['base-url'] } : {}),
+    ...(values['api-key'] !== undefined ? { api_key: values['api-key'] } : {}),
+    ...(auth ? { auth_style: auth } : {}),
+    ...(enabled !== undefined ? { enabled } : {}),
+  };
+  if (Object.keys(patch).length === 0) throw new UsageError('nothing to change: give --api-key, --base-url, --auth, --enable or --disable', command);
+  await withSession(context, async (session) => {
+    const endpoint = await session.invoke('endpoint:update', { config, endpoint_id: endpointId, ...patch });
+    if (values.json) {
+      printJson(context, endpoint);
+      return;
+    }
+    const changed = [
+      patch.api_key !== undefined ? 'key' : null,
+      patch.base_url !== undefined ? 'base URL' : null,
+      patch.auth_style !== undefined ? 'auth' : null,
+      patch.enabled === undefined ? null : patch.enabled ? 'enabled' : 'disabled',
+    ].filter((item) => item !== null);
+    context.out(`✓ Updated endpoint ${endpoint.id} of '${config}' (${changed.join(', ')}): ${endpoint.base_url}  key ${endpoint.key_hint} (${endpoint.auth_style})${endpoint.enabled ? '' : '  disabled'}`);
+  });
 }
 
 function endpointInput(command: string, values: { 'base-url'?: string; 'api-key'?: string; auth?: string }) {

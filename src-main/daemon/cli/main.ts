@@ -15,6 +15,8 @@ Configs
   qcc remove NAME
   qcc endpoint add NAME --base-url URL --api-key KEY [--auth x-api-key|bearer]
   qcc endpoint list NAME [--json]
+  qcc endpoint update NAME ENDPOINT_ID [--api-key KEY] [--base-url URL] [--auth x-api-key|bearer]
+                      [--enable|--disable] [--json]
   qcc endpoint remove NAME ENDPOINT_ID
 
 Priorities and failover

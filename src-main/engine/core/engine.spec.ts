@@ -135,6 +135,40 @@ describe('Engine commands', () => {
   });
 });
 
+describe('the host\'s proxy in the snapshot', () => {
+  it('starts with no proxy, then shows what the host reports, publishing each change once', async () => {
+    const h = await EngineHarness.create({}, []);
+    expect(h.engine.snapshot().proxy).toBeNull();
+    const published: EngineSnapshot[] = [];
+    h.engine.on('state:changed', (snapshot) => published.push(snapshot));
+    h.engine.setProxyState({ url: 'http://127.0.0.1:7860', paused: false });
+    h.engine.setProxyState({ url: 'http://127.0.0.1:7860', paused: false });
+    h.engine.setProxyState({ url: 'http://127.0.0.1:7860', paused: true });
+    expect(published.map((snapshot) => snapshot.proxy)).toEqual([
+      { url: 'http://127.0.0.1:7860', paused: false },
+      { url: 'http://127.0.0.1:7860', paused: true },
+    ]);
+    expect(published[1]!.revision).toBeGreaterThan(published[0]!.revision);
+  });
+});
+
+describe('endpoint:update', () => {
+  it('answers with the endpoint as stored, not as requested', async () => {
+    const h = await withOneConfig();
+    const [endpoint] = h.repository.stored.configs[0]!.endpoints;
+    // A repository that settles a field on write (as the sealed-key store re-enables a re-keyed endpoint).
+    const update = h.repository.update.bind(h.repository);
+    h.repository.update = (mutate) => update((current) => {
+      const next = mutate(current);
+      next.configs[0]!.endpoints[0]!.enabled = true;
+      return next;
+    });
+    const view = await h.engine.invoke('endpoint:update', { config: 'production', endpoint_id: endpoint!.id, enabled: false });
+    expect(view.enabled).toBe(true);
+    expect(h.repository.stored.configs[0]!.endpoints[0]!.enabled).toBe(true);
+  });
+});
+
 describe('live endpoint statistics', () => {
   it('publishes changed success rates and latencies on the next tick, not per request', async () => {
     const h = await EngineHarness.create({}, [{ name: 'production', tier: 'primary', endpoints: 1 }]);

@@ -8,7 +8,7 @@ import {
 } from '../../../src-shared/contract/commands.js';
 import { EngineError } from '../../../src-shared/contract/errors.js';
 import type { EngineEvents, EngineNotification } from '../../../src-shared/contract/events.js';
-import type { ConfigView, EndpointView, EngineSnapshot, OverallState } from '../../../src-shared/contract/snapshot.js';
+import type { ConfigView, EndpointView, EngineSnapshot, OverallState, ProxyView } from '../../../src-shared/contract/snapshot.js';
 import { keyHint, type Config, type Endpoint } from '../../../src-shared/model/config.js';
 import type { FailoverEvent } from '../../../src-shared/model/event.js';
 import type { ConfigHealth } from '../../../src-shared/model/health.js';
@@ -70,6 +70,7 @@ const HISTORY_WINDOW = 1_000;
 export class Engine {
   private settings: Settings;
   private revision = 0;
+  private proxyView: ProxyView | null = null;
   private dirty = false;
   private orderCache: { settings: Settings; order: string[] } | null = null;
   /** Endpoint stats changed since the last published snapshot. */
@@ -135,6 +136,17 @@ export class Engine {
     return deriveConfigHealth(config, (id) => this.breakerFor(name, id).breaker, this.countersFor(name));
   }
 
+  /**
+   * The host tells the engine about its proxy (listening URL, paused), so every
+   * view of the engine — dashboard, tray, CLI — shows it from one snapshot.
+   */
+  setProxyState(proxy: ProxyView | null): void {
+    if (JSON.stringify(proxy) === JSON.stringify(this.proxyView)) return;
+    this.proxyView = proxy === null ? null : { ...proxy };
+    this.dirty = true;
+    this.settle();
+  }
+
   snapshot(): EngineSnapshot {
     return {
       revision: this.revision,
@@ -145,6 +157,7 @@ export class Engine {
       tier_enabled: { ...this.settings.tier_enabled },
       problems: [...this.problems],
       drill: this.failover.activeDrill,
+      proxy: this.proxyView === null ? null : { ...this.proxyView },
       tiers: TIERS.map((tier) => ({
         tier,
         enabled: isServingTier(tier) && this.settings.tier_enabled[tier],
@@ -339,21 +352,20 @@ export class Engine {
       },
 
       'endpoint:update': async ({ config: name, endpoint_id, ...patch }) => {
-        let updated: Endpoint | undefined;
-        await this.mutate((current) => {
+        const saved = await this.mutate((current) => {
           const config = requireConfigIn(current, name);
           const endpoint = requireEndpointIn(config, endpoint_id);
-          updated = {
+          const edited: Endpoint = {
             ...endpoint,
             base_url: patch.base_url ?? endpoint.base_url,
             api_key: patch.api_key ?? endpoint.api_key,
             auth_style: patch.auth_style ?? endpoint.auth_style,
             enabled: patch.enabled ?? endpoint.enabled,
           };
-          const edited = updated;
           return replaceConfig(current, { ...config, endpoints: config.endpoints.map((e) => (e.id === endpoint_id ? edited : e)) });
         });
-        return this.endpointView(name, updated as Endpoint);
+        // What was stored, not what we asked for: the repository may have settled fields (e.g. re-enabling a re-keyed endpoint).
+        return this.endpointView(name, requireEndpointIn(requireConfigIn(saved, name), endpoint_id));
       },
 
       'endpoint:test': async ({ config: name, endpoint_id }) => {
