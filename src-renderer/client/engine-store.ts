@@ -67,8 +67,11 @@ export class EngineStore {
 
   private async loadHistory(): Promise<void> {
     try {
-      const history = await this.client.invoke('history:query', { limit: HISTORY_LIMIT });
-      this.set({ history });
+      const loaded = await this.client.invoke('history:query', { limit: HISTORY_LIMIT });
+      // Events pushed while the query ran are newer than its answer: keep them on top instead of losing them.
+      const known = new Set(loaded.map((event) => event.event_id));
+      const arrived = this.view.history.filter((event) => !known.has(event.event_id));
+      this.set({ history: [...arrived, ...loaded].slice(0, HISTORY_LIMIT) });
     } catch {
       // The next reconnect tries again; the panel shows what it has.
     }
