@@ -1,6 +1,7 @@
 // The composed desktop app with a mocked `electron` (the one boundary that
 // cannot run here) over everything real: the engine, the proxy and the health
 // monitor on loopback sockets, fake Anthropic upstreams, files in a temp dir.
+import { execFile } from 'node:child_process';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -21,6 +22,16 @@ const { FakeBrowserWindow, FakeNotification, FakeTray, clipboard } = await impor
 const { ipcMain, resetFakeElectron, safeStorage } = await import('./testing/fake-electron.js');
 
 const APP_DIR = fileURLToPath(new URL('../../', import.meta.url));
+const QCC_BIN = fileURLToPath(new URL('../../bin/qcc.mjs', import.meta.url));
+
+/** The `qcc` CLI as a user runs it, against the same data directory. */
+function cli(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    execFile(process.execPath, [QCC_BIN, ...args], { env: { ...process.env, QCC_HOME: dataDir }, timeout: 30_000 }, (error, stdout, stderr) => {
+      resolve({ code: error ? ((error as { code?: number }).code ?? 1) : 0, stdout, stderr });
+    });
+  });
+}
 
 let dataDir: string;
 let claudeHome: string;
@@ -246,6 +257,18 @@ describe('desktop app: window, IPC and storage', () => {
     expect(JSON.stringify(tray().menu!.template) + tray().tooltip).not.toContain('upstream-key');
     // The engine still has the real key: requests are served.
     expect(await ask(app)).toMatchObject({ status: 200, config: 'production' });
+  }, 30_000);
+
+  it('takes a CLI change at once while it runs, and seals the key the CLI sent', async () => {
+    const app = await startApp();
+    const upstream = await fake('from-cli');
+    const added = await cli('add', 'from-cli', '--base-url', upstream.url, '--api-key', keyOf('from-cli'));
+    expect(added).toMatchObject({ code: 0, stderr: '' });
+    expect(added.stdout).not.toContain(keyOf('from-cli'));
+    expect(app.daemon.host.engine.activeConfig).toBe('from-cli');
+    await expect.poll(() => tray().tooltip).toContain('from-cli (primary)');
+    expect(await readFile(join(dataDir, 'settings.json'), 'utf8')).not.toContain(keyOf('from-cli'));
+    expect(await ask(app)).toMatchObject({ status: 200, config: 'from-cli' });
   }, 30_000);
 
   it('stops cleanly: tray gone, IPC handlers removed, daemon.json removed', async () => {

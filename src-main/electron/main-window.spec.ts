@@ -91,6 +91,17 @@ describe('MainWindow', () => {
     expect(shell.opened).toEqual(['https://docs.anthropic.com/']);
   });
 
+  it('grants the page no permissions but writing to the clipboard', () => {
+    const { window } = openWindow();
+    const ask = (permission: string) => {
+      let granted: boolean | null = null;
+      window.webContents.session.permissionHandler!(window.webContents, permission, (answer) => (granted = answer));
+      return granted;
+    };
+    expect(['media', 'geolocation', 'notifications', 'openExternal', 'clipboard-read'].map(ask)).toEqual([false, false, false, false, false]);
+    expect(ask('clipboard-sanitized-write')).toBe(true);
+  });
+
   it('trusts the dev server origin in development', () => {
     const { window } = openWindow('http://127.0.0.1:5173/');
     expect(emitPreventable(window, 'will-navigate', 'http://127.0.0.1:5173/?x')).toBe(false);

@@ -54,6 +54,8 @@ export function isExternalLink(url: string): boolean {
   }
 }
 
+const ALLOWED_PERMISSIONS = new Set(['clipboard-sanitized-write']);
+
 export class MainWindow {
   private window: BrowserWindow | null = null;
 
@@ -106,6 +108,8 @@ export class MainWindow {
       if (!sameOrigin(url, origin)) event.preventDefault();
     });
     webContents.on('will-attach-webview', (event) => event.preventDefault());
+    // No camera, notifications, geolocation…: the dashboard needs none. Writing the proxy URL to the clipboard is all it asks.
+    webContents.session.setPermissionRequestHandler((_contents, permission, callback) => callback(ALLOWED_PERMISSIONS.has(permission)));
     webContents.setWindowOpenHandler(({ url }) => {
       if (isExternalLink(url)) void shell.openExternal(url);
       return { action: 'deny' };

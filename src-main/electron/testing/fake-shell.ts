@@ -132,6 +132,12 @@ export class FakeWebContents extends EventEmitter {
   readonly id = FakeWebContents.nextId++;
   url = '';
   windowOpenHandler: ((details: { url: string }) => { action: 'allow' | 'deny' }) | null = null;
+  readonly session = {
+    permissionHandler: null as ((contents: unknown, permission: string, callback: (granted: boolean) => void) => void) | null,
+    setPermissionRequestHandler(handler: (contents: unknown, permission: string, callback: (granted: boolean) => void) => void): void {
+      this.permissionHandler = handler;
+    },
+  };
   private destroyed = false;
 
   loadURL(url: string): Promise<void> {
