@@ -53,15 +53,26 @@ export interface EndpointStatsView {
   total: { successes: number; failures: number };
 }
 
-/** The seed's ConfigHealth, with its derived properties as fields. Timestamps are epoch ms. */
+/**
+ * The seed's ConfigHealth, with its derived properties as fields. Timestamps are epoch ms.
+ * The counters are about the config, not its endpoints: a success on any endpoint
+ * counts, but a failure (429 and 401/403 included) counts only when no other
+ * enabled endpoint of the config was serving (breaker closed); otherwise it is
+ * that endpoint's matter, seen in its EndpointHealth. So a degraded config
+ * whose dead endpoint keeps failing its probes still builds a success streak.
+ */
 export interface ConfigHealth {
   config_name: string;
   status: HealthStatus;
   healthy_endpoints: number;
   total_endpoints: number;
+  /** Failures in a row that the config could not serve through; a success resets it. */
   consecutive_failures: number;
+  /** Successes in a row on any endpoint; only a failure the config could not serve through resets it. */
   consecutive_successes: number;
+  /** Last success or failure of any endpoint, whether it counted against the config or not (neutral outcomes aside). */
   last_check: number | null;
+  /** Last failure the config could not serve through; recovery_delay runs from here. */
   last_failure: number | null;
   last_success: number | null;
   health_percentage: number;

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { ConfigSchema, type Config } from '../../../src-shared/model/config.js';
 import { DEFAULT_POLICY, type FailoverPolicy } from '../../../src-shared/model/policy.js';
-import { ConfigCounters, deriveConfigHealth } from './config-health.js';
+import { ConfigCounters, anotherEndpointServes, deriveConfigHealth } from './config-health.js';
 import { EndpointBreaker } from './endpoint-breaker.js';
 import type { AttemptOutcome } from './outcome.js';
 import { FakeClock } from './testing/fakes.js';
@@ -12,6 +12,10 @@ import { FakeClock } from './testing/fakes.js';
 const POLICY: FailoverPolicy = { ...DEFAULT_POLICY, failure_threshold: 3, ejection_base_time: 30 };
 const OK: AttemptOutcome = { kind: 'success' };
 const FAIL: AttemptOutcome = { kind: 'failure', detail: 'HTTP 502', status: 502 };
+/** No other endpoint of the config serves (e.g. a single-endpoint config): every failure is the config's. */
+const ALONE = (): boolean => false;
+/** Another endpoint of the config still serves: a failure is the endpoint's matter. */
+const OTHERS_SERVE = (): boolean => true;
 
 function makeConfig(endpoints: { id: string; enabled?: boolean }[]): Config {
   return ConfigSchema.parse({
@@ -184,42 +188,42 @@ describe('ConfigCounters', () => {
 
   it('counts consecutive successes and failures, each resetting the other', () => {
     const counters = new ConfigCounters();
-    counters.record(OK, 1_000);
-    counters.record(OK, 2_000);
+    counters.record(OK, 1_000, ALONE);
+    counters.record(OK, 2_000, ALONE);
     expect(counters).toMatchObject({ consecutiveSuccesses: 2, consecutiveFailures: 0 });
 
-    counters.record(FAIL, 3_000);
+    counters.record(FAIL, 3_000, ALONE);
     expect(counters).toMatchObject({ consecutiveSuccesses: 0, consecutiveFailures: 1 });
-    counters.record({ kind: 'rate_limited', retry_after_ms: 500 }, 4_000);
-    counters.record({ kind: 'credential_rejected', status: 403 }, 5_000);
+    counters.record({ kind: 'rate_limited', retry_after_ms: 500 }, 4_000, ALONE);
+    counters.record({ kind: 'credential_rejected', status: 403 }, 5_000, ALONE);
     expect(counters).toMatchObject({ consecutiveSuccesses: 0, consecutiveFailures: 3 });
 
-    counters.record(OK, 6_000);
+    counters.record(OK, 6_000, ALONE);
     expect(counters).toMatchObject({ consecutiveSuccesses: 1, consecutiveFailures: 0 });
   });
 
   it('stamps the last check, last failure and last success', () => {
     const counters = new ConfigCounters();
-    counters.record(OK, 1_000);
-    counters.record(FAIL, 2_000);
+    counters.record(OK, 1_000, ALONE);
+    counters.record(FAIL, 2_000, ALONE);
     expect(counters).toMatchObject({ lastCheck: 2_000, lastSuccess: 1_000, lastFailure: 2_000 });
-    counters.record(OK, 3_000);
+    counters.record(OK, 3_000, ALONE);
     expect(counters).toMatchObject({ lastCheck: 3_000, lastSuccess: 3_000, lastFailure: 2_000 });
   });
 
   it('ignores neutral outcomes entirely', () => {
     const counters = new ConfigCounters();
-    counters.record(OK, 1_000);
-    counters.record(OK, 2_000);
-    counters.record({ kind: 'neutral' }, 9_000);
+    counters.record(OK, 1_000, ALONE);
+    counters.record(OK, 2_000, ALONE);
+    counters.record({ kind: 'neutral' }, 9_000, ALONE);
     expect(counters).toMatchObject({ consecutiveSuccesses: 2, consecutiveFailures: 0, lastCheck: 2_000, lastSuccess: 2_000, lastFailure: null });
   });
 
   it('is what deriveConfigHealth reports as the config-level counters', () => {
     const { counters, succeed, health } = setup(THREE);
     succeed('ep-1');
-    counters.record(FAIL, 1_000);
-    counters.record(FAIL, 2_000);
+    counters.record(FAIL, 1_000, ALONE);
+    counters.record(FAIL, 2_000, ALONE);
     expect(health()).toMatchObject({
       consecutive_failures: 2,
       consecutive_successes: 0,
@@ -227,5 +231,57 @@ describe('ConfigCounters', () => {
       last_failure: 2_000,
       last_success: null,
     });
+  });
+
+  it("leaves the success streak and last_failure alone for a failure while another endpoint serves, but notes the check", () => {
+    const counters = new ConfigCounters();
+    counters.record(OK, 1_000, ALONE);
+    counters.record(OK, 2_000, ALONE);
+    counters.record(FAIL, 3_000, OTHERS_SERVE);
+    counters.record({ kind: 'rate_limited', retry_after_ms: 500 }, 4_000, OTHERS_SERVE);
+    counters.record({ kind: 'credential_rejected', status: 401 }, 5_000, OTHERS_SERVE);
+    expect(counters).toMatchObject({ consecutiveSuccesses: 2, consecutiveFailures: 0, lastSuccess: 2_000, lastFailure: null, lastCheck: 5_000 });
+    counters.record(OK, 6_000, ALONE);
+    expect(counters.consecutiveSuccesses).toBe(3);
+  });
+
+  it('does not let an absorbed failure break a run of config-level failures either', () => {
+    const counters = new ConfigCounters();
+    counters.record(FAIL, 1_000, ALONE);
+    counters.record(FAIL, 2_000, OTHERS_SERVE);
+    counters.record(FAIL, 3_000, ALONE);
+    expect(counters).toMatchObject({ consecutiveFailures: 2, lastFailure: 3_000 });
+  });
+
+  it('counts successes whatever the other endpoints do', () => {
+    const counters = new ConfigCounters();
+    counters.record(FAIL, 1_000, ALONE);
+    counters.record(OK, 2_000, OTHERS_SERVE);
+    counters.record(OK, 3_000, ALONE);
+    expect(counters).toMatchObject({ consecutiveSuccesses: 2, consecutiveFailures: 0, lastSuccess: 3_000 });
+  });
+});
+
+describe('anotherEndpointServes', () => {
+  it('is true only while another enabled endpoint is closed', () => {
+    const { clock, config, breakerOf, succeed, eject } = setup([{ id: 'ep-1' }, { id: 'ep-2' }, { id: 'ep-off', enabled: false }]);
+    const others = (id: string): boolean => anotherEndpointServes(config, id, breakerOf);
+    expect(others('ep-1')).toBe(true); // ep-2 closed (no signal yet counts as closed)
+    eject('ep-2');
+    expect(others('ep-1')).toBe(false); // the endpoint itself does not count, nor does the disabled one
+    expect(others('ep-2')).toBe(true);
+    succeed('ep-off');
+    expect(others('ep-1')).toBe(false);
+    clock.advanceSeconds(POLICY.ejection_base_time);
+    expect(breakerOf('ep-2').state).toBe('half_open');
+    expect(others('ep-1')).toBe(false); // half-open has not proved itself yet
+    succeed('ep-2');
+    expect(others('ep-1')).toBe(true);
+  });
+
+  it('is false for a single-endpoint config', () => {
+    const { config, breakerOf, succeed } = setup([{ id: 'ep-1' }]);
+    succeed('ep-1');
+    expect(anotherEndpointServes(config, 'ep-1', breakerOf)).toBe(false);
   });
 });

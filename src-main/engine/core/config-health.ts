@@ -10,8 +10,12 @@ import type { EndpointBreaker } from './endpoint-breaker.js';
 import type { AttemptOutcome } from './outcome.js';
 
 /**
- * Config-level counters of the seed's ConfigHealth: every outcome on any of a
- * config's endpoints counts as one check of the config. Recovery reads these.
+ * Config-level counters of the seed's ConfigHealth, which recovery reads. A
+ * check counts against the config only when the config could not serve
+ * without the endpoint that failed (the seed counts checks of a config that is
+ * not is_healthy): a failure while another endpoint still serves is that
+ * endpoint's matter, handled by its breaker. Otherwise a degraded config whose
+ * dead endpoint fails every probe would never look recovered.
  */
 export class ConfigCounters {
   consecutiveFailures = 0;
@@ -20,19 +24,37 @@ export class ConfigCounters {
   lastFailure: number | null = null;
   lastSuccess: number | null = null;
 
-  record(outcome: AttemptOutcome, now: number): void {
+  /**
+   * Records one outcome on one of the config's endpoints. `anotherServes` is
+   * asked only for a failure (429 and 401/403 included): whether another
+   * enabled endpoint of the config is closed, so the config served on.
+   */
+  record(outcome: AttemptOutcome, now: number, anotherServes: () => boolean): void {
     if (outcome.kind === 'neutral') return;
     this.lastCheck = now;
     if (outcome.kind === 'success') {
       this.consecutiveSuccesses += 1;
       this.consecutiveFailures = 0;
       this.lastSuccess = now;
-    } else {
-      this.consecutiveFailures += 1;
-      this.consecutiveSuccesses = 0;
-      this.lastFailure = now;
+      return;
     }
+    if (anotherServes()) return;
+    this.consecutiveFailures += 1;
+    this.consecutiveSuccesses = 0;
+    this.lastFailure = now;
   }
+}
+
+/**
+ * Whether an enabled endpoint of `config` other than `endpointId` is closed.
+ * Half-open does not count: it has not proved itself since its ejection.
+ */
+export function anotherEndpointServes(
+  config: Config,
+  endpointId: string,
+  breakerOf: (endpointId: string) => EndpointBreaker,
+): boolean {
+  return config.endpoints.some((endpoint) => endpoint.enabled && endpoint.id !== endpointId && breakerOf(endpoint.id).state === 'closed');
 }
 
 /**

@@ -198,3 +198,72 @@ describe('history:query right after a switch', () => {
     expect(history[0]).toMatchObject({ event_type: 'manual', reason: 'slow disk' });
   });
 });
+
+describe("a config's own counters (what recovery reads)", () => {
+  const FAIL = { kind: 'failure', detail: 'connect ECONNREFUSED' } as const;
+
+  async function degradedPair() {
+    const h = await EngineHarness.create({ ejection_base_time: 30 }, [{ name: 'production', tier: 'primary', endpoints: 2 }]);
+    const [dead, alive] = h.endpointIds('production') as [string, string];
+    for (let i = 0; i < 3; i++) h.engine.recordOutcome('production', dead, FAIL);
+    h.clock.advanceSeconds(10);
+    for (let i = 0; i < 3; i++) h.engine.recordOutcome('production', alive, { kind: 'success', latency_ms: 9 });
+    return { h, dead, alive };
+  }
+
+  it("leaves the success streak and last_failure alone when an endpoint fails while another serves, whether traffic or probe", async () => {
+    const { h, dead, alive } = await degradedPair();
+    expect(h.engine.configHealth('production')).toMatchObject({ status: 'degraded', consecutive_successes: 3, last_failure: null });
+
+    h.clock.advanceSeconds(30); // dead's ejection expired: half-open, probed, fails again
+    h.engine.recordOutcome('production', dead, FAIL, 'probe');
+    h.engine.recordOutcome('production', dead, { kind: 'rate_limited', retry_after_ms: 5_000 });
+    h.engine.recordOutcome('production', dead, { kind: 'credential_rejected', status: 401 }, 'probe');
+    h.engine.recordOutcome('production', alive, { kind: 'neutral' });
+    const health = h.engine.configHealth('production');
+    expect(health).toMatchObject({ status: 'degraded', consecutive_successes: 3, consecutive_failures: 0, last_failure: null });
+    expect(health.last_check).toBe(h.clock.now()); // still a check of the config
+    const deadHealth = h.engine.snapshot().tiers[0]?.configs[0]?.endpoints[0]?.health;
+    expect(deadHealth).toMatchObject({ state: 'open', consecutive_failures: 6, credential_rejected: true });
+
+    h.engine.recordOutcome('production', alive, { kind: 'success', latency_ms: 9 });
+    expect(h.engine.configHealth('production').consecutive_successes).toBe(4);
+  });
+
+  it('counts a failure of the last serving endpoint as the config failing, before that endpoint is even ejected', async () => {
+    const { h, dead, alive } = await degradedPair();
+    h.clock.advanceSeconds(5);
+    h.engine.recordOutcome('production', dead, FAIL, 'probe'); // still ejected; alive serves
+    expect(h.engine.configHealth('production')).toMatchObject({ consecutive_successes: 3, last_failure: null });
+
+    h.engine.recordOutcome('production', alive, { kind: 'failure', detail: 'HTTP 503', status: 503 });
+    expect(h.engine.configHealth('production')).toMatchObject({
+      status: 'degraded', // one failure is below failure_threshold: alive is still closed
+      consecutive_successes: 0,
+      consecutive_failures: 1,
+      last_failure: h.clock.now(),
+    });
+    const firstFailure = h.clock.now();
+    h.clock.advanceSeconds(1);
+    h.engine.recordOutcome('production', dead, FAIL, 'probe'); // alive is still closed: absorbed
+    expect(h.engine.configHealth('production')).toMatchObject({ consecutive_failures: 1, last_failure: firstFailure });
+
+    h.engine.recordOutcome('production', alive, { kind: 'failure', detail: 'HTTP 503', status: 503 });
+    h.engine.recordOutcome('production', alive, { kind: 'failure', detail: 'HTTP 503', status: 503 });
+    expect(h.engine.configHealth('production')).toMatchObject({ status: 'unhealthy', consecutive_failures: 3 });
+    h.clock.advanceSeconds(1);
+    h.engine.recordOutcome('production', dead, FAIL, 'probe'); // nothing serves now: the config failed again
+    expect(h.engine.configHealth('production')).toMatchObject({ consecutive_failures: 4, last_failure: h.clock.now() });
+  });
+
+  it('counts every failure of a single-endpoint config, as before', async () => {
+    const h = await EngineHarness.create({}, [{ name: 'production', tier: 'primary', endpoints: 1 }]);
+    h.succeed('production', 2);
+    h.clock.advanceSeconds(1);
+    h.report('production', { kind: 'failure', detail: 'HTTP 502', status: 502 }); // below failure_threshold: still serving
+    expect(h.engine.configHealth('production')).toMatchObject({ status: 'healthy', consecutive_successes: 0, consecutive_failures: 1, last_failure: h.clock.now() });
+    h.clock.advanceSeconds(1);
+    h.report('production', { kind: 'rate_limited', retry_after_ms: 1_000 });
+    expect(h.engine.configHealth('production')).toMatchObject({ consecutive_failures: 2, last_failure: h.clock.now() });
+  });
+});

@@ -16,7 +16,7 @@ import { applyPolicyPatch, type FailoverPolicy } from '../../../src-shared/model
 import { findConfig, type Settings } from '../../../src-shared/model/settings.js';
 import { TIERS, isServingTier } from '../../../src-shared/model/tier.js';
 import { describeIssues } from '../../../src-shared/model/validation.js';
-import { ConfigCounters, deriveConfigHealth } from './config-health.js';
+import { ConfigCounters, anotherEndpointServes, deriveConfigHealth } from './config-health.js';
 import { EndpointBreaker } from './endpoint-breaker.js';
 import { EndpointStats } from './endpoint-stats.js';
 import { FailoverManager, type FailoverInputs } from './failover-manager.js';
@@ -190,7 +190,8 @@ export class Engine {
 
   /**
    * Feeds one classified outcome (live request or probe) into the engine:
-   * the endpoint's breaker, its stats and its config's counters.
+   * the endpoint's breaker, its stats and its config's counters (where a
+   * failure counts only if no other endpoint of the config still serves).
    */
   recordOutcome(configName: string, endpointId: string, outcome: AttemptOutcome, source: OutcomeSource = 'traffic'): void {
     const config = findConfig(this.settings, configName);
@@ -203,7 +204,10 @@ export class Engine {
     entry.stats.record(outcome, now);
     if (outcome.kind !== 'neutral') this.statsChanged = true;
     if (source === 'traffic' && outcome.kind === 'success') entry.lastTrafficSuccess = now;
-    this.countersFor(configName).record(outcome, now);
+    // After the breaker: the config's counters ask whether its other endpoints still serve.
+    this.countersFor(configName).record(outcome, now, () =>
+      anotherEndpointServes(config, endpointId, (id) => this.breakerFor(configName, id).breaker),
+    );
     if (outcome.kind === 'credential_rejected' && !wasRejected && this.settings.policy.notify_on_failover) {
       this.raise({
         kind: 'credential_rejected',

@@ -30,6 +30,26 @@ describe('scenario 1: all primary endpoints fail → the backup takes over', () 
     expect(h.engine.plan().candidates[0]?.config).toBe('backup');
   });
 
+  it("quotes the failures in a row the config could not absorb, not every endpoint's", async () => {
+    const h = await EngineHarness.create({}, [...THREE_TIERS]);
+    const [first, second] = h.endpointIds('production') as [string, string];
+    for (let i = 0; i < 3; i++) h.engine.recordOutcome('production', first, { kind: 'failure', detail: 'HTTP 503', status: 503 });
+    expect(h.engine.configHealth('production')).toMatchObject({ consecutive_failures: 0, last_failure: null });
+    for (let i = 0; i < 3; i++) h.engine.recordOutcome('production', second, { kind: 'failure', detail: 'HTTP 503', status: 503 });
+    expect(h.recorded[0]?.reason).toBe('production: all 2 endpoints are failing (3 consecutive failures)');
+
+    const single = await EngineHarness.create({ failure_threshold: 1 }, [...THREE_TIERS.slice(1)]);
+    single.kill('backup');
+    expect(single.recorded[0]?.reason).toBe('backup: its endpoint is failing (1 consecutive failure)');
+
+    // Its last serving endpoint disabled by the user: no failure of the config to quote.
+    const edited = await EngineHarness.create({}, [...THREE_TIERS]);
+    const [ejected, serving] = edited.endpointIds('production') as [string, string];
+    for (let i = 0; i < 3; i++) edited.engine.recordOutcome('production', ejected, { kind: 'failure', detail: 'HTTP 503', status: 503 });
+    await edited.engine.invoke('endpoint:update', { config: 'production', endpoint_id: serving, enabled: false });
+    expect(edited.recorded[0]).toMatchObject({ event_type: 'failover', reason: 'production: its endpoint is failing' });
+  });
+
   it('needs failure_threshold consecutive failures per endpoint', async () => {
     const h = await EngineHarness.create({ failure_threshold: 5 }, [...THREE_TIERS]);
     h.report('production', { kind: 'failure', detail: 'timeout' }, 4);
@@ -177,6 +197,57 @@ describe('scenario 3: recovery', () => {
     h.kill('backup'); // seconds after the last switch, well inside the cooldown
     expect(h.engine.activeConfig).toBe('production');
     expect(h.eventTypes()).toEqual(['failover', 'failover']);
+  });
+
+  it('returns to a degraded primary that serves, while its dead endpoint keeps failing its probes', async () => {
+    // Defaults: success_threshold 3, recovery_delay 600 s, cooldown 300 s, ejection 30 s × n.
+    const h = await EngineHarness.create({ auto_recovery_enabled: true }, [
+      { name: 'production', tier: 'primary', endpoints: 2 },
+      { name: 'backup', tier: 'secondary', endpoints: 1 },
+    ]);
+    // `alive` first: a check probes in order, so it is back before `dead` fails again.
+    const [alive, dead] = h.endpointIds('production') as [string, string];
+    h.prober.outcomes.set(dead, { kind: 'failure', detail: 'connect ECONNREFUSED' });
+    const start = h.clock.now();
+    h.kill('production'); // both endpoints out: the config's last failure is now
+    expect(h.engine.activeConfig).toBe('backup');
+
+    // A health check a minute apart: `alive` answers, `dead` fails every probe.
+    for (let t = 60; t < 600; t += 60) {
+      h.clock.advanceSeconds(60);
+      await h.engine.invoke('health:check-now', { config: 'production' });
+      h.engine.tick();
+      expect(h.engine.activeConfig, `t = ${t}`).toBe('backup');
+    }
+    const waiting = h.engine.configHealth('production');
+    expect(waiting).toMatchObject({ status: 'degraded', consecutive_successes: 9, last_failure: start });
+    expect(h.prober.probed.filter((id) => id === dead)).toHaveLength(9);
+
+    h.clock.advanceSeconds(60); // t = 600: recovery_delay since the config last could not serve
+    await h.engine.invoke('health:check-now', { config: 'production' });
+    expect(h.engine.activeConfig).toBe('production');
+    expect(h.recorded.at(-1)).toMatchObject({ event_type: 'recovery', from_config: 'backup', to_config: 'production' });
+    expect(h.engine.snapshot().overall).toBe('degraded');
+    expect(h.engine.plan().candidates[0]?.endpoint.id).toBe(alive);
+  });
+
+  it('a single-endpoint config: every failure of its endpoint, ejecting or not, starts the count and the delay over', async () => {
+    const h = await EngineHarness.create({ auto_recovery_enabled: true, cooldown_period: 0 }, [...PAIR]);
+    h.kill('production');
+    h.clock.advanceSeconds(60);
+    h.succeed('production', 3);
+    h.clock.advanceSeconds(40); // t = 100
+    h.report('production', { kind: 'failure', detail: 'HTTP 502', status: 502 }); // below failure_threshold: still closed
+    expect(h.status('production')).toBe('healthy');
+    expect(h.engine.configHealth('production')).toMatchObject({ consecutive_successes: 0, consecutive_failures: 1, last_failure: h.clock.now() });
+    h.clock.advanceSeconds(60);
+    h.succeed('production', 3);
+    h.clock.advanceSeconds(440); // t = 600: recovery_delay since the kill, not since the 502
+    h.engine.tick();
+    expect(h.engine.activeConfig).toBe('backup');
+    h.clock.advanceSeconds(100); // t = 700
+    h.engine.tick();
+    expect(h.engine.activeConfig).toBe('production');
   });
 
   it('with auto_recovery off, tells the user once that the primary is ready and stays', async () => {

@@ -320,7 +320,10 @@ export class FailoverManager {
   }
 }
 
-/** success_threshold consecutive successes, and no failure within recovery_delay. */
+/**
+ * success_threshold consecutive successes, and no config-level failure (one
+ * the config could not serve through) within recovery_delay.
+ */
 export function isRecoveryReady(health: ConfigHealth, policy: FailoverPolicy, now: number): boolean {
   return (
     health.is_healthy &&
@@ -334,5 +337,8 @@ function failoverReason(health: ConfigHealth): string {
   const { config_name, total_endpoints, consecutive_failures } = health;
   if (total_endpoints === 0) return `${config_name} has no enabled endpoint`;
   const all = total_endpoints === 1 ? 'its endpoint is' : `all ${total_endpoints} endpoints are`;
-  return `${config_name}: ${all} failing (${consecutive_failures} consecutive failures)`;
+  // Failures the config could not absorb; none when it lost its last endpoint to a user edit.
+  if (consecutive_failures === 0) return `${config_name}: ${all} failing`;
+  const failures = consecutive_failures === 1 ? '1 consecutive failure' : `${consecutive_failures} consecutive failures`;
+  return `${config_name}: ${all} failing (${failures})`;
 }
