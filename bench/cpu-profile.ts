@@ -128,14 +128,20 @@ export function renderProfile(qcc: ProfileSummary, naive: ProfileSummary): strin
     .sort((a, b) => b.qcc - a.qcc)
     .map((row) => `| ${row.name} | ${us(row.naive)} | ${us(row.qcc)} | ${row.qcc - row.naive >= 0 ? '+' : ''}${us(row.qcc - row.naive)} |`);
   const busy = (summary: ProfileSummary) => (1000 * summary.busyMs) / summary.requests;
+  const difference = busy(qcc) - busy(naive);
   return `# QCC proxy CPU profile
 
 Both Node proxies ran under \`node --cpu-prof\` (1 ms sampling) for one whole
 \`npm run bench -- --profile\` run; times are divided by the requests each
 served (${naive.requests.toLocaleString('en-US')} and ${qcc.requests.toLocaleString('en-US')}), so the columns compare.
 A sample in a native frame such as \`writev\` includes the kernel's work for
-that syscall (on loopback, the receiving side's TCP processing too). Line
-numbers are in the transpiled JavaScript, close to the TypeScript ones.
+that syscall (on loopback, the receiving side's TCP processing too) and, on a
+busy 2-core machine, time the process spent preempted on its way out of the
+syscall (the write wakes the reader, which may take the CPU): V8 samples on a
+wall-clock timer, so "busy" here overstates CPU time. The benchmark's *proxy
+CPU per request* (from /proc) is the CPU measure; this profile says where the
+JavaScript goes. Line numbers are in the transpiled JavaScript, close to the
+TypeScript ones.
 The raw profiles were written to a temp directory and removed after this summary.
 
 ## Busy time per request, by area
@@ -143,7 +149,7 @@ The raw profiles were written to a temp directory and removed after this summary
 | area | naive µs / request | QCC µs / request | QCC − naive |
 | --- | ---: | ---: | ---: |
 ${rows.join('\n')}
-| **total busy** | **${us(busy(naive))}** | **${us(busy(qcc))}** | **+${us(busy(qcc) - busy(naive))}** |
+| **total busy** | **${us(busy(naive))}** | **${us(busy(qcc))}** | **${difference >= 0 ? '+' : ''}${us(difference)}** |
 
 ## QCC: top functions by self time
 

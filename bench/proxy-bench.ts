@@ -4,7 +4,7 @@
  * upstream on loopback. Every role is its own process; this one only
  * orchestrates, reads /proc, and reports. See bench/README.md.
  *
- *   npm run bench                 full run; writes bench/README.md and bench/results/latest.json
+ *   npm run bench                 full run; writes bench/README.md and bench/results/latest.json, appends to results/history.json
  *   npm run bench -- --quick      one short round; writes nothing
  *   npm run bench -- --profile    QCC under --cpu-prof; writes bench/results/qcc-profile.md
  *   npm run bench -- --tsx        children under `--import tsx` instead of transpiled JS (RSS then includes tsx's loader)
@@ -15,6 +15,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { compileChildren } from './compile.js';
+import { appendHistory, historyEntry } from './history.js';
 import { renderProfile, summariseProfile } from './cpu-profile.js';
 import { Nginx, nginxVersion } from './nginx.js';
 import { cpuMsOf, foreignCpu, memoryOf, resetPeak, sampleRss } from './procfs.js';
@@ -59,6 +60,9 @@ interface Raw {
   perRound: number[];
   throughputErrors: number;
   cpuMs: number;
+  /** The load generator's and the upstream's CPU over the same rounds. */
+  loadCpuMs: number;
+  upstreamCpuMs: number;
   ttfb: number[];
   gaps: number[];
   streams: number;
@@ -155,7 +159,7 @@ async function main(): Promise<void> {
     const raw = new Map<TargetName, Raw>(
       targets.map((t) => [
         t.name,
-        { latency: [], latencyErrors: 0, completed: 0, allRounds: [], perRound: [], throughputErrors: 0, cpuMs: 0, ttfb: [], gaps: [], streams: 0, streamErrors: 0, idleRss: t.pid === null ? NaN : memoryOf(t.pid).rss, throughputPeak: 0, memory: null },
+        { latency: [], latencyErrors: 0, completed: 0, allRounds: [], perRound: [], throughputErrors: 0, cpuMs: 0, loadCpuMs: 0, upstreamCpuMs: 0, ttfb: [], gaps: [], streams: 0, streamErrors: 0, idleRss: t.pid === null ? NaN : memoryOf(t.pid).rss, throughputPeak: 0, memory: null },
       ]),
     );
     const rawOf = (t: Target) => raw.get(t.name) as Raw;
@@ -217,9 +221,13 @@ async function main(): Promise<void> {
       for (const t of rotation(targets, r)) {
         await run(t, { op: 'throughput', url: t.url, concurrency: s.throughputConcurrency, durationMs: 300 });
         const cpuBefore = t.pid === null ? 0 : cpuMsOf(t.pid);
+        const loadBefore = cpuMsOf(load.pid);
+        const upstreamBefore = cpuMsOf(upstream.pid);
         if (t.pid !== null) resetPeak(t.pid);
         const result = await run(t, { op: 'throughput', url: t.url, concurrency: s.throughputConcurrency, durationMs: s.throughputSecondsPerRound * 1_000 });
         const entry = rawOf(t);
+        entry.loadCpuMs += cpuMsOf(load.pid) - loadBefore;
+        entry.upstreamCpuMs += cpuMsOf(upstream.pid) - upstreamBefore;
         // CPU per request and memory peaks come from every round: they barely depend on other load.
         if (t.pid !== null) {
           entry.cpuMs += cpuMsOf(t.pid) - cpuBefore;
@@ -302,6 +310,8 @@ async function main(): Promise<void> {
           allRounds: e.allRounds,
           errors: e.throughputErrors,
           cpuUsPerRequest: t.pid === null ? null : (e.cpuMs * 1_000) / e.completed,
+          loadCpuUsPerRequest: (e.loadCpuMs * 1_000) / e.completed,
+          upstreamCpuUsPerRequest: (e.upstreamCpuMs * 1_000) / e.completed,
         },
         streams: {
           ttfbP50: percentile(e.ttfb, 0.5),
@@ -342,7 +352,8 @@ async function main(): Promise<void> {
     if (!quick && !profiling && !underTsx) {
       mkdirSync(resultsDir, { recursive: true });
       writeFileSync(join(resultsDir, 'latest.json'), `${JSON.stringify(report, (_key, value: unknown) => (typeof value === 'number' ? round(value, 4) : value), 2)}\n`);
-      writeFileSync(join(benchDir, 'README.md'), renderReadme(report));
+      const history = appendHistory(join(resultsDir, 'history.json'), historyEntry(report));
+      writeFileSync(join(benchDir, 'README.md'), renderReadme(report, history));
       log('wrote bench/README.md and bench/results/latest.json');
     }
     if (profileDir) {

@@ -5,6 +5,7 @@
  * and the whole of bench/README.md.
  */
 
+import { renderHistory, type HistoryEntry } from './history.js';
 import { median } from './stats.js';
 
 export type TargetName = 'direct' | 'node-naive' | 'qcc-static-plan' | 'qcc' | 'nginx';
@@ -31,6 +32,9 @@ export interface TargetResult {
     errors: number;
     /** The proxy process's user+system CPU per request during the measured rounds; null for direct. */
     cpuUsPerRequest: number | null;
+    /** The load generator's and the fake upstream's CPU per request while this target was measured (absent in older results). */
+    loadCpuUsPerRequest?: number;
+    upstreamCpuUsPerRequest?: number;
   };
   streams: { ttfbP50: number; ttfbP99: number; gapP50: number; gapP99: number; streams: number; gaps: number; errors: number };
   /** The proxy process's memory; null for direct. */
@@ -183,6 +187,7 @@ function resultRows(report: BenchReport): string[][] {
     ['throughput vs direct (median of rounds)', (t) => (direct ? ratio(throughputRatio(t, direct)) : '—')],
     ['throughput vs nginx (median of rounds)', (t) => (nginx ? ratio(throughputRatio(t, nginx)) : '—')],
     ['proxy CPU per request (µs)', (t) => (t.throughput.cpuUsPerRequest === null ? '—' : int(t.throughput.cpuUsPerRequest))],
+    ['  load generator + upstream CPU per request (µs)', (t) => (t.throughput.loadCpuUsPerRequest === undefined || t.throughput.upstreamCpuUsPerRequest === undefined ? '—' : `${int(t.throughput.loadCpuUsPerRequest)} + ${int(t.throughput.upstreamCpuUsPerRequest)}`)],
     ['stream TTFB p50 (ms)', (t) => ms(t.streams.ttfbP50)],
     ['stream TTFB p99 (ms)', (t) => ms(t.streams.ttfbP99)],
     ['added TTFB p50 (ms)', rel((t) => t.streams.ttfbP50, signed)],
@@ -236,7 +241,7 @@ export function renderText(report: BenchReport): string {
 }
 
 /** The whole of bench/README.md: how to run, what the numbers mean, and the latest run. */
-export function renderReadme(report: BenchReport): string {
+export function renderReadme(report: BenchReport, history: readonly HistoryEntry[] = []): string {
   const s = report.settings;
   return `# bench — proxy benchmark
 
@@ -252,7 +257,7 @@ and CI does not run it.
 
 \`\`\`sh
 apt-get install -y nginx   # optional: without it the nginx column and goal are skipped
-npm run bench              # 2–3 minutes; rewrites this file and bench/results/latest.json
+npm run bench              # 2–3 minutes; rewrites this file and bench/results/latest.json, appends to results/history.json
 npm run bench -- --quick   # one short round per phase, for trying changes; writes nothing
 npm run bench -- --profile # QCC and the naive proxy under --cpu-prof; writes bench/results/qcc-profile.md
 npm run bench -- --tsx     # children under --import tsx instead of transpiled JS; writes nothing
@@ -308,7 +313,9 @@ thread, ~35–40 MiB of RSS that production code does not have.
   what the ratio against nginx captures. **proxy CPU per request** is the
   proxy process's user+system time (from \`/proc/PID/stat\`) over those rounds
   divided by requests served — the steadiest measure of hot-path cost, since
-  it barely moves when other processes compete for the CPU.
+  it barely moves when other processes compete for the CPU. The row under it
+  is the same measure for the load generator and the fake upstream while
+  that target was measured: what each response costs the other two processes.
 - **stream TTFB** — ${s.streamsPerRound} streaming requests per round,
   ${s.streamConcurrency} at a time; request start to the first body byte.
 - **inter-chunk gap** — in the same streams, the time between consecutive SSE
@@ -336,10 +343,20 @@ thread, ~35–40 MiB of RSS that production code does not have.
 The columns subtract from one another: **node-naive − direct** is what any
 Node pass-through (node:http in, undici out) costs; **qcc-static-plan −
 node-naive** is the ProxyServer's own per-request work (auth, body capture,
-abort wiring, header rewriting, classification, commit, relay, request log);
+header rewriting, classification, commit, relay, request log) minus what it
+saves over the naive proxy by driving undici's \`dispatch()\` with a handler
+(no body stream, promise or AbortController per request);
 **qcc − qcc-static-plan** is the engine on the request path (\`Engine.plan()\`
 and its \`settle()\`, \`report\` → \`recordOutcome()\` and its \`settle()\`).
 *Proxy CPU per request* shows those steps most clearly.
+
+Throughput is the whole machine's: on 2 cores the load generator and the
+upstream share the CPU with the proxy, so what a response costs *them* counts
+too. QCC's responses carry three headers the others do not
+(\`x-qcc-config\`, \`x-qcc-endpoint\`, \`x-qcc-attempts\`, which the CLI, the
+demo and the e2e tests read); the *load generator + upstream CPU per
+request* row shows what they cost the load generator (about 1 µs per request
+when this was written, a few hundredths of the ratio to nginx).
 
 ## Goals (from the issue)
 
@@ -364,6 +381,7 @@ ${markdownTable(resultRows(report))}
 
 ${markdownTable(checkRows(report.checks), false)}
 ${report.notes.length > 0 ? `\n${report.notes.map((note) => `- ${note}`).join('\n')}\n` : ''}
+${renderHistory(history)}
 Machine-readable: [\`results/latest.json\`](results/latest.json). Where QCC's CPU goes:
 [\`results/qcc-profile.md\`](results/qcc-profile.md) (written by \`--profile\`, not by every run).
 `;

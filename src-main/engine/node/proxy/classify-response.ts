@@ -16,7 +16,7 @@ const MAX_RATE_LIMIT_WAIT_MS = 3_600_000;
 
 /** Classifies an upstream status per the failover table. `now` is epoch ms, for HTTP-date headers. */
 export function classifyResponse(status: number, headers: Headers, now: number): ResponseVerdict {
-  if (status < 400) return { action: 'commit' };
+  if (status < 400) return COMMIT;
   if (status === 429) {
     const retryAfterMs = rateLimitWaitMs(headers, now);
     return {
@@ -29,8 +29,12 @@ export function classifyResponse(status: number, headers: Headers, now: number):
     const detail = status === 529 ? 'HTTP 529 overloaded' : `HTTP ${status}`;
     return { action: 'next', outcome: { kind: 'failure', detail, status } };
   }
-  return { action: 'pass_through' };
+  return PASS_THROUGH;
 }
+
+// Shared: the proxy classifies every response, and these two carry no data.
+const COMMIT: ResponseVerdict = Object.freeze({ action: 'commit' });
+const PASS_THROUGH: ResponseVerdict = Object.freeze({ action: 'pass_through' });
 
 /**
  * How long a 429 asks us to stay away: `retry-after` (seconds or an HTTP

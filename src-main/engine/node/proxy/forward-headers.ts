@@ -1,3 +1,4 @@
+import { util } from 'undici';
 import type { AuthStyle } from '../../../../src-shared/model/config.js';
 
 /** Hop-by-hop headers (RFC 9110 §7.6.1) and the ones the proxy itself owns. */
@@ -45,7 +46,7 @@ export function upstreamRequestHeaders(rawHeaders: readonly string[], apiKey: st
 
 /** An upstream response head, ready to relay: what the commit rule needs, and the headers for the client. */
 export interface ResponseHead {
-  /** Flat `[name, value, …]` as received (case, order, duplicates), minus hop-by-hop and `x-qcc-*`: `writeHead`'s array form. */
+  /** Flat `[name, value, …]` in order with duplicates, names in lower case, minus hop-by-hop and `x-qcc-*`: `writeHead`'s array form. */
   headers: string[];
   contentType: string | undefined;
   contentEncoding: string | undefined;
@@ -54,20 +55,20 @@ export interface ResponseHead {
 /**
  * Decodes undici's raw response head (names and values alternating, as bytes)
  * once into what the client gets. A flat array keeps duplicates such as
- * `set-cookie` without building an object per response.
+ * `set-cookie` without building an object per response; undici's name lookup
+ * returns well-known names as ready-made lower-case strings.
  */
 export function clientResponseHead(raw: readonly Buffer[]): ResponseHead {
   const headers: string[] = [];
   let contentType: string | undefined;
   let contentEncoding: string | undefined;
   for (let i = 0; i < raw.length; i += 2) {
-    const name = (raw[i] as Buffer).toString('latin1');
-    const lower = name.toLowerCase();
+    const name = util.headerNameToString(raw[i] as Buffer);
     // Ours are set fresh for each response; a chained QCC's must not be doubled.
-    if (DROPPED_RESPONSE_HEADERS.has(lower) || lower.startsWith('x-qcc-')) continue;
+    if (DROPPED_RESPONSE_HEADERS.has(name) || name.startsWith('x-qcc-')) continue;
     const value = (raw[i + 1] as Buffer).toString('latin1');
-    if (lower === 'content-type') contentType ??= value;
-    else if (lower === 'content-encoding') contentEncoding ??= value;
+    if (name === 'content-type') contentType ??= value;
+    else if (name === 'content-encoding') contentEncoding ??= value;
     headers.push(name, value);
   }
   return { headers, contentType, contentEncoding };
@@ -92,10 +93,19 @@ export function replaceHeaders(headers: readonly string[], names: ReadonlySet<st
   return out;
 }
 
-/** Extra headers named in `Connection:` are hop-by-hop too (rare: one pass finds them, a second drops them). */
-function addTokens(tokens: Set<string> | undefined, value: string): Set<string> {
-  const set = tokens ?? new Set<string>();
-  for (const token of value.split(',')) set.add(token.trim().toLowerCase());
+/**
+ * Extra headers named in `Connection:` are hop-by-hop too. Clients mostly
+ * send `keep-alive`, already dropped: only other names make a second pass.
+ */
+function addTokens(tokens: Set<string> | undefined, value: string): Set<string> | undefined {
+  if (value === 'keep-alive' || value === 'close') return tokens;
+  let set = tokens;
+  for (const token of value.split(',')) {
+    const name = token.trim().toLowerCase();
+    if (name === 'close' || DROPPED_REQUEST_HEADERS.has(name)) continue;
+    set ??= new Set<string>();
+    set.add(name);
+  }
   return set;
 }
 

@@ -94,13 +94,17 @@ export class Exchange {
   /** Attempts the next candidate, or answers with the last failure when none is left. */
   tryNext(): void {
     this.current = null;
-    if (this.clientGone) return this.finish();
-    const candidate = this.plan?.candidates[this.nextCandidate++];
-    if (candidate === undefined) return this.sendLastFailure();
-    this.attempts += 1;
-    const attempt = new UpstreamAttempt(this, candidate);
-    this.current = attempt;
-    attempt.dispatch();
+    try {
+      if (this.clientGone) return this.finish();
+      const candidate = this.plan?.candidates[this.nextCandidate++];
+      if (candidate === undefined) return this.sendLastFailure();
+      this.attempts += 1;
+      const attempt = new UpstreamAttempt(this, candidate);
+      this.current = attempt;
+      attempt.dispatch();
+    } catch (error) {
+      this.crashed(error);
+    }
   }
 
   /** An attempt failed inside an undici callback: move on once that callback has returned. */
@@ -112,15 +116,23 @@ export class Exchange {
   clientClosed(): void {
     if (this.finished) return;
     this.clientGone = true;
-    if (this.current) this.current.cancel();
-    else if (this.plan === null) {
-      this.log.error = 'client went away before sending its whole request';
-      this.finish();
+    try {
+      if (this.current) this.current.cancel();
+      else if (this.plan === null) {
+        this.log.error = 'client went away before sending its whole request';
+        this.finish();
+      }
+    } catch (error) {
+      this.crashed(error);
     }
   }
 
   /** Something in QCC itself threw: the client gets a 500 (or a cut connection after commit). */
   crashed(error: unknown): void {
+    const current = this.current;
+    this.current = null;
+    current?.abandon();
+    if (this.finished) return;
     const message = `QCC internal error: ${error instanceof Error ? error.message : String(error)}`;
     this.log.error = message;
     if (!this.res.headersSent) sendAnthropicError(this.res, 500, message);

@@ -29,7 +29,7 @@ afterEach(async () => {
 });
 
 async function customUpstream(h: ProxyHarness, handler: (req: IncomingMessage, res: ServerResponse) => void): Promise<void> {
-  const server = createServer(handler);
+  const server = createServer({ keepAliveTimeout: 60_000 }, handler);
   customUpstreams.push(server);
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   server.on('connection', (socket) => server.once('close', () => socket.destroy()));
@@ -461,11 +461,13 @@ describe('client going away before the upstream answers', () => {
 });
 
 describe('held upstream errors', () => {
-  it('keeps the first 64 KiB of a huge error body, and sends it with a matching length', async () => {
+  it('keeps the first 64 KiB of a huge error body, drops the rest with the connection, and sends it with a matching length', async () => {
     h = await ProxyHarness.start([]);
     const huge = Buffer.alloc(1_000_000, 'e');
+    let servingSocketClosed = false;
     await customUpstream(h, (req, res) => {
       req.resume();
+      req.socket.once('close', () => (servingSocketClosed = true));
       res.writeHead(503, { 'content-type': 'text/plain', 'content-length': huge.length, 'retry-after': '9' });
       res.end(huge);
     });
@@ -474,6 +476,8 @@ describe('held upstream errors', () => {
     expect(response.headers['retry-after']).toBe('9');
     expect(response.headers['content-length']).toBe(String(64 * 1024));
     expect(response.bytes.equals(huge.subarray(0, 64 * 1024))).toBe(true);
+    // Reading the other ~940 KB would only keep the connection for reuse; the proxy drops it instead.
+    await expect.poll(() => servingSocketClosed).toBe(true);
   });
 });
 

@@ -15,7 +15,7 @@ import { StreamTail, inspectFirstEvent, isEventStream } from './sse-inspector.js
 const NON_STREAMING_HEADERS_TIMEOUT_MS = 600_000;
 
 /** Error bodies held for "return the last upstream error as received"; more is cut. */
-export const MAX_HELD_ERROR_BYTES = 64 * 1024;
+const MAX_HELD_ERROR_BYTES = 64 * 1024;
 
 /** Where an attempt is: each undici callback means something different in each phase. */
 type Phase =
@@ -85,12 +85,19 @@ export class UpstreamAttempt implements Dispatcher.DispatchHandler {
   cancel(): void {
     const phase = this.phase;
     if (phase === 'done') return;
-    this.phase = 'done';
-    this.clearTimer();
+    this.abandon();
     // An error-body attempt has reported its failure already; after commit the success is reported.
     if (phase === 'waiting' || phase === 'first-event') this.report({ kind: 'neutral' });
-    this.abortUpstream?.();
     this.exchange.finish();
+  }
+
+  /** Stops this attempt without a word to anyone: no report, no response (the caller answers). */
+  abandon(): void {
+    if (this.phase === 'done') return;
+    this.phase = 'done';
+    this.clearTimer();
+    this.stopWaitingForDrain();
+    this.abortUpstream?.();
   }
 
   onConnect(abort: (error?: Error) => void): void {
@@ -225,8 +232,12 @@ export class UpstreamAttempt implements Dispatcher.DispatchHandler {
   timedOut(): void {
     this.timer = null;
     if (this.phase !== 'first-event') return;
-    this.failBeforeCommit('no stream event within the first-byte timeout');
-    this.giveUp();
+    try {
+      this.failBeforeCommit('no stream event within the first-byte timeout');
+      this.giveUp();
+    } catch (error) {
+      this.crash(error);
+    }
   }
 
   /** Status, headers and — for a stream — the first event passed: the client gets them now. */
@@ -262,7 +273,7 @@ export class UpstreamAttempt implements Dispatcher.DispatchHandler {
   /** The client is slower than the upstream: undici holds the socket until the response drains. */
   private waitForDrain(): false {
     if (this.onDrain === null) {
-      this.onDrain = () => undefined;
+      this.onDrain = () => this.resumeUpstream?.();
       this.exchange.res.on('drain', this.onDrain);
     }
     return false;
@@ -296,19 +307,14 @@ export class UpstreamAttempt implements Dispatcher.DispatchHandler {
 
   /** Drops the upstream response (and its connection) and moves to the next candidate. */
   private giveUp(): false {
-    this.phase = 'done';
-    this.clearTimer();
-    this.abortUpstream?.();
+    this.abandon();
     this.exchange.failedOver();
     return false;
   }
 
   /** QCC's own code threw inside an undici callback. */
   private crash(error: unknown): false {
-    this.phase = 'done';
-    this.clearTimer();
-    this.stopWaitingForDrain();
-    this.abortUpstream?.();
+    this.abandon();
     this.exchange.crashed(error);
     return false;
   }
