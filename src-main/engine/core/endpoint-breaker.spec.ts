@@ -492,3 +492,28 @@ describe('health()', () => {
     expect(breaker.health()).toMatchObject({ state: 'half_open', ejection_cause: null, ejected_until: null, ejection_count: 1 });
   });
 });
+
+describe('ejectionEndsAt', () => {
+  it('is the time an ejection ends by itself, and null when none will', () => {
+    const { clock, breaker, record, ejectByFailures } = setup();
+    expect(breaker.ejectionEndsAt).toBeNull();
+    ejectByFailures();
+    expect(breaker.ejectionEndsAt).toBe(clock.now() + BASE_MS);
+    // A longer 429 while out moves the end; a rejected key removes it.
+    record({ kind: 'rate_limited', retry_after_ms: 60_000 });
+    expect(breaker.ejectionEndsAt).toBe(clock.now() + 60_000);
+    record({ kind: 'credential_rejected', status: 401 });
+    expect(breaker.state).toBe('open');
+    expect(breaker.ejectionEndsAt).toBeNull();
+    record(OK);
+    expect(breaker.ejectionEndsAt).toBeNull();
+  });
+
+  it('is null once the ejection has run out and the state has been read', () => {
+    const { clock, breaker, ejectByFailures } = setup();
+    ejectByFailures();
+    clock.advance(BASE_MS);
+    expect(breaker.state).toBe('half_open');
+    expect(breaker.ejectionEndsAt).toBeNull();
+  });
+});

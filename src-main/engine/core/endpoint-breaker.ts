@@ -70,6 +70,15 @@ export class EndpointBreaker {
     return this.lastFailure;
   }
 
+  /**
+   * When the current ejection ends by itself (epoch ms): null when the
+   * endpoint is not ejected, or when only a success ends it (a rejected key).
+   * Does not expire the ejection: read `state` first.
+   */
+  get ejectionEndsAt(): number | null {
+    return this.current === 'open' ? this.ejectedUntil : null;
+  }
+
   get isCredentialRejected(): boolean {
     return this.credentialRejected;
   }

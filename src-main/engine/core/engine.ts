@@ -24,7 +24,7 @@ import { describeOutcome, type AttemptOutcome } from './outcome.js';
 import type { Clock, EventLog, IdSource, Notifier, Prober, ProbeTarget, SettingsRepository } from './ports.js';
 import { isServing, moveConfig, positionOf, removeFromTiers, renameInTiers, servingOrder, setTierEnabled, tierOf } from './priority-manager.js';
 import { allProbeTargets, planProbes, probeTargetOf, runProbes } from './probe-planner.js';
-import { planCandidates, type Candidate } from './request-planner.js';
+import { planRequest, type Candidate } from './request-planner.js';
 import { TypedEmitter } from './typed-emitter.js';
 
 export interface EngineDeps {
@@ -37,11 +37,15 @@ export interface EngineDeps {
   prober?: Prober;
 }
 
-/** The candidates for one request and the way to report each attempt back. */
+/**
+ * The candidates for one request and the way to report each attempt back.
+ * Shared by every request planned while nothing changed: read it, never
+ * mutate it; which candidates a request has tried is the caller's to track.
+ */
 export interface RequestPlan {
-  candidates: Candidate[];
+  readonly candidates: readonly Candidate[];
   /** Feeds one attempt's classified outcome into the endpoint's breaker and the failover manager. */
-  report(candidate: Candidate, outcome: AttemptOutcome): void;
+  readonly report: (candidate: Candidate, outcome: AttemptOutcome) => void;
 }
 
 /** Where an outcome came from: a live request through the proxy, or an active health probe. */
@@ -59,6 +63,16 @@ interface BreakerEntry {
   fingerprint: string;
 }
 
+/** The last plan made, with everything it was made from; see Engine.plan. */
+interface PlanCache {
+  plan: RequestPlan;
+  settings: Settings;
+  active: string | null;
+  drilled: string | undefined;
+  /** An ejection among the planned configs' endpoints ends by itself then (epoch ms). */
+  validUntil: number;
+}
+
 const HISTORY_WINDOW = 1_000;
 
 /**
@@ -73,6 +87,11 @@ export class Engine {
   private proxyView: ProxyView | null = null;
   private dirty = false;
   private orderCache: { settings: Settings; order: string[] } | null = null;
+  /** Null whenever something the plan depends on may have changed without showing in its keys. */
+  private planCache: PlanCache | null = null;
+  /** One reporter for every plan: it needs nothing but the candidate. */
+  private readonly reportAttempt = (candidate: Candidate, outcome: AttemptOutcome): void =>
+    this.recordOutcome(candidate.config, candidate.endpoint.id, outcome);
   /** Endpoint stats changed since the last published snapshot. */
   private statsChanged = false;
   private readonly problems: string[];
@@ -171,21 +190,42 @@ export class Engine {
 
   // ── The proxy's side ──────────────────────────────────────────────────
 
-  /** Candidates for one request, best first, and the outcome reporter. */
+  /**
+   * Candidates for one request, best first, and the outcome reporter.
+   *
+   * The proxy asks on every request, and the answer rarely changes, so the
+   * last plan is reused while its inputs hold: the same settings document
+   * (configs, tiers, tier flags, policy), the same active config and drill,
+   * no breaker transition or failure since, and no ejection among its
+   * endpoints due to end (time alone turns those half-open, unannounced).
+   */
   plan(): RequestPlan {
-    const candidates = planCandidates({
-      active: this.failover.active,
-      order: this.trafficOrder(),
+    const cached = this.planCache;
+    if (
+      cached !== null &&
+      cached.settings === this.settings &&
+      cached.active === this.failover.active &&
+      cached.drilled === this.failover.activeDrill?.config &&
+      (cached.validUntil === Infinity || this.deps.clock.now() < cached.validUntil)
+    ) {
+      if (this.dirty) this.settle();
+      return cached.plan;
+    }
+    const active = this.failover.active;
+    const drilled = this.failover.activeDrill?.config;
+    const { candidates, validUntil } = planRequest({
+      active,
+      order: this.trafficOrder(drilled),
       policy: this.settings.policy,
       config: (name) => findConfig(this.settings, name),
       breaker: (config, id) => this.breakerFor(config, id).breaker,
     });
+    const plan: RequestPlan = Object.freeze({ candidates: Object.freeze(candidates), report: this.reportAttempt });
+    // Kept before settling, so a transition the decision causes drops it again.
+    this.planCache = { plan, settings: this.settings, active, drilled, validUntil };
     // Only an ejection that expired while planning (a transition) can change a decision here.
     if (this.dirty) this.settle();
-    return {
-      candidates,
-      report: (candidate, outcome) => this.recordOutcome(candidate.config, candidate.endpoint.id, outcome),
-    };
+    return plan;
   }
 
   /**
@@ -204,6 +244,9 @@ export class Engine {
     entry.stats.record(outcome, now);
     if (outcome.kind !== 'neutral') this.statsChanged = true;
     if (source === 'traffic' && outcome.kind === 'success') entry.lastTrafficSuccess = now;
+    // A failure can move an ejected endpoint's last failure (panic order) or its ejection
+    // end without a transition; a success changes nothing planned unless it transitions.
+    if (outcome.kind !== 'success' && outcome.kind !== 'neutral') this.planCache = null;
     // After the breaker: the config's counters ask whether its other endpoints still serve.
     this.countersFor(configName).record(outcome, now, () =>
       anotherEndpointServes(config, endpointId, (id) => this.breakerFor(configName, id).breaker),
@@ -427,6 +470,7 @@ export class Engine {
       'failover:switch': async ({ name, reason }) => {
         this.requireConfig(name);
         const event = this.failover.manualSwitch(name, reason ?? 'manual switch', this.failoverInputs());
+        this.planCache = null; // active, pin or drill changed
         this.dirty = true;
         this.persistSelection();
         this.settle();
@@ -436,6 +480,7 @@ export class Engine {
       'failover:drill': async ({ duration_s }) => {
         const durationMs = (duration_s ?? 30) * 1_000;
         const event = this.failover.startDrill(durationMs, this.failoverInputs());
+        this.planCache = null; // active, pin or drill changed
         this.dirty = true;
         this.persistSelection();
         this.settle();
@@ -444,6 +489,7 @@ export class Engine {
 
       'failover:unpin': async () => {
         this.failover.unpin();
+        this.planCache = null; // active, pin or drill changed
         this.dirty = true;
         this.persistSelection();
         this.settle();
@@ -491,6 +537,7 @@ export class Engine {
   /** Takes a settings document written elsewhere (by us or another process) as the truth. */
   adoptSettings(next: Settings): void {
     this.settings = next;
+    this.planCache = null;
     this.syncHealthState();
     this.dirty = true;
     this.settle();
@@ -514,6 +561,7 @@ export class Engine {
 
   private renameHealthState(from: string, to: string): void {
     if (from === to) return;
+    this.planCache = null;
     const endpoints = this.breakers.get(from);
     if (endpoints) {
       for (const entry of endpoints.values()) entry.config = to;
@@ -545,6 +593,7 @@ export class Engine {
       };
       breaker.onTransition((transition) => {
         this.dirty = true;
+        this.planCache = null;
         this.emitter.emit('health:changed', { config: created.config, endpoint_id: endpointId, ...transition });
       });
       entry = created;
@@ -571,9 +620,8 @@ export class Engine {
   }
 
   /** Serving order for traffic: a config under a failover drill gets none. */
-  private trafficOrder(): string[] {
+  private trafficOrder(drilled: string | undefined): string[] {
     const order = this.servingOrder();
-    const drilled = this.failover.activeDrill?.config;
     return drilled === undefined ? order : order.filter((name) => name !== drilled);
   }
 
@@ -588,6 +636,7 @@ export class Engine {
   /** Lets the failover manager decide, persists its choice, and publishes a new snapshot if anything changed. */
   private settle(): void {
     if (this.failover.evaluate(this.failoverInputs())) {
+      this.planCache = null;
       this.dirty = true;
       this.persistSelection();
     }

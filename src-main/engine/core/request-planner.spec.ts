@@ -6,7 +6,7 @@ import { TIERS, type Tier } from '../../../src-shared/model/tier.js';
 import { EndpointBreaker } from './endpoint-breaker.js';
 import type { AttemptOutcome } from './outcome.js';
 import { servingOrder } from './priority-manager.js';
-import { planCandidates, type Candidate } from './request-planner.js';
+import { planCandidates, planRequest, type Candidate } from './request-planner.js';
 import { FakeClock } from './testing/fakes.js';
 
 // architecture.md §4.3 steps 1 and 5. Breaker states come from real
@@ -79,8 +79,10 @@ function world(defs: ConfigDef[], options: { policy?: Partial<FailoverPolicy>; t
       config: (name) => findConfig(settings, name),
       breaker,
     });
+  const validUntil = (active: string | null): number =>
+    planRequest({ active, order: servingOrder(settings), policy, config: (name) => findConfig(settings, name), breaker }).validUntil;
   const keys = (candidates: Candidate[]): string[] => candidates.map((c) => `${c.config}/${c.endpoint.id}`);
-  return { clock, settings, policy, record, eject, halfOpen, plan, keys };
+  return { clock, settings, policy, record, eject, halfOpen, plan, validUntil, keys };
 }
 
 const LADDER: ConfigDef[] = [
@@ -285,5 +287,32 @@ describe('the plan never leaks across tiers by accident', () => {
       const keys = w.keys(w.plan(active));
       expect([...keys].sort()).toEqual([...EVERYTHING].sort());
     }
+  });
+});
+
+describe('validUntil: how long a plan holds with only time moving', () => {
+  it('is the earliest end of an ejection among the planned configs, skipped or panic', () => {
+    const w = world(LADDER);
+    expect(w.validUntil('prod')).toBe(Infinity);
+    const start = w.clock.now();
+    w.eject('backup/b1'); // 30 s
+    w.record('last/l1', { kind: 'rate_limited', retry_after_ms: 10_000 });
+    w.record('spare/s1', { kind: 'credential_rejected', status: 401 }); // ends only with a success
+    expect(w.validUntil('prod')).toBe(start + 10_000);
+    w.clock.advance(10_000);
+    expect(w.validUntil('prod')).toBe(start + 30_000); // l1 is half-open now; b1 still out
+    expect(w.keys(w.plan('prod'))).toContain('last/l1');
+  });
+
+  it('ignores configs the plan does not cover and disabled endpoints', () => {
+    const w = world([
+      { name: 'prod', tier: 'primary', endpoints: ['p1', 'p2!'] },
+      { name: 'backup', tier: 'secondary', endpoints: ['b1'] },
+    ], { policy: { auto_failover_enabled: false } });
+    w.eject('backup/b1');
+    w.eject('prod/p2');
+    expect(w.validUntil('prod')).toBe(Infinity);
+    w.eject('prod/p1');
+    expect(w.validUntil('prod')).toBe(w.clock.now() + 30_000);
   });
 });

@@ -19,6 +19,17 @@ export interface PlannerView {
   breaker(config: string, endpointId: string): EndpointBreaker;
 }
 
+/** The candidates for a request, and how long they stay right by themselves. */
+export interface CandidatePlan {
+  candidates: Candidate[];
+  /**
+   * The first moment (epoch ms) an ejection seen while planning ends with
+   * time alone, a change no event announces: from then on the candidates may
+   * differ. Infinity when no such ejection was seen.
+   */
+  validUntil: number;
+}
+
 /**
  * The ordered candidates for one request (architecture.md §4.3 steps 1 and 5):
  * the active config's endpoints, then every other serving config in tier
@@ -28,9 +39,15 @@ export interface PlannerView {
  * failed first (panic mode). Capped at max_attempts_per_request.
  */
 export function planCandidates(view: PlannerView): Candidate[] {
+  return planRequest(view).candidates;
+}
+
+/** planCandidates, plus until when its answer holds if nothing but time moves (the engine keeps it that long). */
+export function planRequest(view: PlannerView): CandidatePlan {
   const configs = candidateConfigs(view);
   const live: Candidate[] = [];
   const ejected: { candidate: Candidate; lastFailure: number }[] = [];
+  let validUntil = Infinity;
 
   for (const config of configs) {
     const halfOpen: Candidate[] = [];
@@ -40,17 +57,21 @@ export function planCandidates(view: PlannerView): Candidate[] {
       const state = breaker.state;
       if (state === 'closed') live.push({ config: config.name, endpoint, panic: false });
       else if (state === 'half_open') halfOpen.push({ config: config.name, endpoint, panic: false });
-      else ejected.push({ candidate: { config: config.name, endpoint, panic: true }, lastFailure: breaker.lastFailureAt ?? 0 });
+      else {
+        ejected.push({ candidate: { config: config.name, endpoint, panic: true }, lastFailure: breaker.lastFailureAt ?? 0 });
+        validUntil = Math.min(validUntil, breaker.ejectionEndsAt ?? Infinity);
+      }
     }
     live.push(...halfOpen);
   }
 
   const limit = view.policy.max_attempts_per_request;
-  if (live.length > 0) return live.slice(0, limit);
-  return ejected
+  if (live.length > 0) return { candidates: live.slice(0, limit), validUntil };
+  const candidates = ejected
     .sort((a, b) => a.lastFailure - b.lastFailure)
     .slice(0, limit)
     .map((entry) => entry.candidate);
+  return { candidates, validUntil };
 }
 
 function candidateConfigs(view: PlannerView): Config[] {
