@@ -11,7 +11,7 @@ import type { DesktopProcess } from './desktop-main.js';
 
 vi.mock('electron', async () => (await import('./testing/fake-electron.js')).fakeElectronModule);
 
-const { READY_LINE, listenPorts, runDesktop } = await import('./desktop-main.js');
+const { APP_ID, READY_LINE, listenPorts, runDesktop } = await import('./desktop-main.js');
 const { app, dialog, FakeBrowserWindow, FakeNotification, FakeTray } = await import('./testing/fake-shell.js');
 const { resetFakeElectron, safeStorage } = await import('./testing/fake-electron.js');
 
@@ -70,6 +70,20 @@ describe('runDesktop', () => {
     expect(FakeTray.instances).toHaveLength(1);
     expect(FakeBrowserWindow.instances).toHaveLength(0);
     expect(JSON.parse(await readFile(join(dataDir, 'daemon.json'), 'utf8'))).toMatchObject({ proxy_url: desktop!.daemon.proxyUrl });
+  });
+
+  it('hides the Dock icon on macOS and sets the app id Windows needs for notifications', async () => {
+    desktop = await runDesktop(host({ platform: 'darwin' }).process);
+    expect(app.dockHidden).toBe(true);
+    expect(app.appUserModelId).toBeNull();
+    await desktop!.stop();
+    resetFakeElectron();
+    app.appPath = fileURLToPath(new URL('../../', import.meta.url));
+    desktop = await runDesktop(host({ platform: 'win32' }).process);
+    expect(app.appUserModelId).toBe(APP_ID);
+    // The id must be the installer's, or Windows drops the toasts.
+    const builderConfig = await readFile(fileURLToPath(new URL('../../electron-builder.yml', import.meta.url)), 'utf8');
+    expect(builderConfig).toMatch(new RegExp(`^appId: ${APP_ID.replaceAll('.', '\\.')}$`, 'm'));
   });
 
   it('leaves when another instance holds the lock; that one shows its dashboard', async () => {

@@ -10,6 +10,9 @@ import { ElectronStoreSettingsWriter } from './electron-store-settings-writer.js
 import { loginItemFor } from './launch-at-login.js';
 import { SafeStorageSecretCodec, describeSecretProtection } from './safe-storage-codec.js';
 
+/** electron-builder.yml's appId: Windows shows a toast only for an app with this id on its Start-menu shortcut. */
+export const APP_ID = 'dev.qcc.desktop';
+
 /** Printed on stdout once the tray is up; `npm start` waits for it to know Electron started. */
 export const READY_LINE = 'qcc-desktop-ready';
 
@@ -90,6 +93,7 @@ export async function runDesktop(host: DesktopProcess = REAL_PROCESS): Promise<D
   });
   for (const signal of ['SIGINT', 'SIGTERM'] as const) host.onSignal(signal, () => app.quit());
 
+  if (host.platform === 'win32') app.setAppUserModelId(APP_ID);
   await app.whenReady();
   if (host.platform === 'darwin') app.dock?.hide();
   try {

@@ -253,7 +253,10 @@ export class FakeApp extends EventEmitter {
   getVersion(): string {
     return '0.0.0-test';
   }
-  setAppUserModelId(): void {}
+  appUserModelId: string | null = null;
+  setAppUserModelId(id: string): void {
+    this.appUserModelId = id;
+  }
   setLoginItemSettings(settings: { openAtLogin?: boolean }): void {
     this.loginItem = { openAtLogin: settings.openAtLogin ?? false };
   }
@@ -313,7 +316,7 @@ export function resetFakeShell(): void {
   protocol.privileged = [];
   protocol.handlers.clear();
   app.removeAllListeners();
-  Object.assign(app, { gotLock: true, quitRequested: 0, quitted: false, exitCode: null, isPackaged: false, appPath: '/app', dockHidden: false });
+  Object.assign(app, { gotLock: true, quitRequested: 0, quitted: false, appUserModelId: null, exitCode: null, isPackaged: false, appPath: '/app', dockHidden: false });
   app.loginItem = { openAtLogin: false };
 }
 
