@@ -6,20 +6,12 @@ import type { Config } from '../../src-shared/model/config.js';
 import type { Settings } from '../../src-shared/model/settings.js';
 import { JsonSettingsRepository } from '../engine/node/json-settings-repository.js';
 import { SEALED_PREFIX, SecretCodecError, isSealed } from '../engine/node/secret-codec.js';
+import { thrown } from '../engine/node/testing/thrown.js';
 import { SafeStorageSecretCodec, describeSecretProtection } from './safe-storage-codec.js';
 import { FakeSafeStorage } from './testing/fake-safe-storage.js';
 
 const SECRET = 'sk-ant-api03-safe-storage-secret-1234';
 const FILE = '/home/ada/.qcc/settings.json';
-
-function thrown(fn: () => unknown): unknown {
-  try {
-    fn();
-  } catch (error) {
-    return error;
-  }
-  throw new Error('expected a throw');
-}
 
 describe('SafeStorageSecretCodec', () => {
   it('seals with the OS keychain and unseals back, the stored form holding no plaintext', () => {

@@ -2,18 +2,10 @@ import { existsSync } from 'node:fs';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { CliSandbox, assertCliError } from './testing/run-cli.js';
+import { assertCliError, sandbox, type CliSandbox } from './testing/run-cli.js';
 
 // `qcc claude env | connect | disconnect | import`, run as a real subprocess with
 // a temporary HOME, so the `~/.claude/settings.json` edited is the test's own.
-
-type Finish = (fn: () => Promise<void>) => void;
-
-async function sandbox(onTestFinished: Finish): Promise<CliSandbox> {
-  const box = await CliSandbox.create();
-  onTestFinished(() => box.dispose());
-  return box;
-}
 
 /** Where `qcc claude env` points when no daemon runs: the default proxy port. */
 const DEFAULT_PROXY_URL = 'http://127.0.0.1:7860';

@@ -1,30 +1,16 @@
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { CliSandbox, assertCliError } from './testing/run-cli.js';
+import type { EndpointJson } from './testing/cli-json.js';
+import { SandboxTemplate, assertCliError, sandbox, type CliSandbox, type OnTestFinished } from './testing/run-cli.js';
 
 // `qcc add | list | remove | endpoint add|list|remove`, run as a real subprocess
 // against a temporary $QCC_HOME.
-
-/** A fresh sandbox, disposed when the test ends (per test, so concurrent tests never share one). */
-async function sandbox(onTestFinished: (fn: () => Promise<void>) => void, template?: CliSandbox): Promise<CliSandbox> {
-  const box = await CliSandbox.create(template);
-  onTestFinished(() => box.dispose());
-  return box;
-}
 
 const PROD_KEY = 'sk-ant-api03-prodSECRETkey-Zq81';
 const BACKUP_KEY = 'sk-ant-api03-backupSECRETkey-Lm42';
 const EXTRA_KEY = 'sk-ant-api03-extraSECRETkey-Xy77';
 
-interface EndpointJson {
-  id: string;
-  base_url: string;
-  key_hint: string;
-  auth_style: string;
-  enabled: boolean;
-  health: { state: string; credential_rejected: boolean };
-}
 interface ConfigJson {
   name: string;
   description: string;
@@ -49,22 +35,14 @@ function keysDeep(value: unknown, into = new Set<string>()): Set<string> {
 
 // Two configs made once with real commands (by the first test that needs them, so the others
 // need not wait), then copied into each test's own $QCC_HOME.
-let template: Promise<CliSandbox> | undefined;
-function buildTemplate(): Promise<CliSandbox> {
-  template ??= (async () => {
-    const box = await CliSandbox.create();
-    await box.ok(['add', 'production', '--base-url', 'https://api.anthropic.com', '--api-key', PROD_KEY, '--auth', 'bearer', '--description', 'Main account']);
-    await box.ok(['add', 'backup', '--base-url', 'https://backup.example.com/anthropic', '--api-key', BACKUP_KEY]);
-    return box;
-  })();
-  return template;
-}
-afterAll(async () => {
-  await (await template?.catch(() => undefined))?.dispose();
+const twoConfigs = new SandboxTemplate(async (box) => {
+  await box.ok(['add', 'production', '--base-url', 'https://api.anthropic.com', '--api-key', PROD_KEY, '--auth', 'bearer', '--description', 'Main account']);
+  await box.ok(['add', 'backup', '--base-url', 'https://backup.example.com/anthropic', '--api-key', BACKUP_KEY]);
 });
+afterAll(() => twoConfigs.dispose());
 
-async function withTwoConfigs(onTestFinished: (fn: () => Promise<void>) => void): Promise<CliSandbox> {
-  return sandbox(onTestFinished, await buildTemplate());
+async function withTwoConfigs(onTestFinished: OnTestFinished): Promise<CliSandbox> {
+  return (await twoConfigs.copy(onTestFinished)).box;
 }
 
 describe.concurrent('qcc add / list / remove (subprocess)', { timeout: 60_000 }, () => {

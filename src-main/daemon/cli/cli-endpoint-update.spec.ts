@@ -3,37 +3,21 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { keyHint } from '../../../src-shared/model/config.js';
 import { emptySettings } from '../../../src-shared/model/settings.js';
-import { FakeAnthropic } from '../../fake-upstream/fake-anthropic.js';
-import { CliSandbox, assertCliError, type CliResult } from './testing/run-cli.js';
+import type { EndpointJson } from './testing/cli-json.js';
+import { daemonRpc, sendMessage, startDaemon } from './testing/daemon-client.js';
+import { fakeUpstreams } from './testing/fake-upstreams.js';
+import { SandboxTemplate, assertCliError, sandbox, type CliResult, type CliSandbox, type OnTestFinished } from './testing/run-cli.js';
 
 // `qcc endpoint update NAME ENDPOINT_ID …`, run as a real subprocess against a
 // temporary $QCC_HOME: without a daemon (the CLI runs the engine itself) and
 // with the real detached daemon (the CLI goes through its admin RPC, and live
 // traffic follows at once).
 
-type Finish = (fn: () => Promise<void>) => void;
-
-/** A fresh sandbox (a copy of `template` if given), disposed when the test ends; never shared by concurrent tests. */
-async function sandbox(onTestFinished: Finish, template?: CliSandbox): Promise<CliSandbox> {
-  const box = await CliSandbox.create(template);
-  onTestFinished(() => box.dispose());
-  return box;
-}
-
 const OLD_KEY = 'sk-ant-api03-update-oldSECRET-Ol11';
 const NEW_KEY = 'sk-ant-api03-update-newSECRET-Nw22';
 const OTHER_KEY = 'sk-ant-api03-update-otherSECRET-Ot33';
 const SECRETS = [OLD_KEY, NEW_KEY, OTHER_KEY];
 const [OLD_HINT, NEW_HINT, OTHER_HINT] = SECRETS.map(keyHint) as [string, string, string];
-
-interface EndpointJson {
-  id: string;
-  base_url: string;
-  key_hint: string;
-  auth_style: string;
-  enabled: boolean;
-  health: { state: string; credential_rejected: boolean };
-}
 
 /** No API key anywhere in what the command printed. */
 function expectNoSecret(result: CliResult): void {
@@ -44,24 +28,17 @@ function expectNoSecret(result: CliResult): void {
 }
 
 // One config `work` with one endpoint (x-api-key, enabled), made once with real commands, then copied into each test.
-let template: Promise<{ box: CliSandbox; id: string }> | undefined;
-function buildTemplate(): Promise<{ box: CliSandbox; id: string }> {
-  template ??= (async () => {
-    const box = await CliSandbox.create();
-    await box.ok(['add', 'work', '--base-url', 'https://api.anthropic.com', '--api-key', OLD_KEY]);
-    const [endpoint] = await box.json<EndpointJson[]>(['endpoint', 'list', 'work', '--json']);
-    if (!endpoint) throw new Error('template has no endpoint');
-    return { box, id: endpoint.id };
-  })();
-  return template;
-}
-afterAll(async () => {
-  await (await template?.catch(() => undefined))?.box.dispose();
+const work = new SandboxTemplate(async (box) => {
+  await box.ok(['add', 'work', '--base-url', 'https://api.anthropic.com', '--api-key', OLD_KEY]);
+  const [endpoint] = await box.json<EndpointJson[]>(['endpoint', 'list', 'work', '--json']);
+  if (!endpoint) throw new Error('template has no endpoint');
+  return endpoint.id;
 });
+afterAll(() => work.dispose());
 
-async function withWork(onTestFinished: Finish): Promise<{ box: CliSandbox; id: string }> {
-  const { box: seed, id } = await buildTemplate();
-  return { box: await sandbox(onTestFinished, seed), id };
+async function withWork(onTestFinished: OnTestFinished): Promise<{ box: CliSandbox; id: string }> {
+  const { box, seed: id } = await work.copy(onTestFinished);
+  return { box, id };
 }
 
 async function endpointsOf(box: CliSandbox, config = 'work'): Promise<EndpointJson[]> {
@@ -223,34 +200,6 @@ describe.concurrent('qcc endpoint update for a key this CLI cannot read (subproc
   });
 });
 
-const MESSAGE = JSON.stringify({ model: 'claude-sonnet-4-5', max_tokens: 16, messages: [{ role: 'user', content: 'hi' }] });
-
-async function sendMessage(proxyUrl: string, token: string): Promise<{ status: number; text: string }> {
-  const response = await fetch(`${proxyUrl}/v1/messages`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', 'anthropic-version': '2023-06-01', 'x-api-key': token },
-    body: MESSAGE,
-    signal: AbortSignal.timeout(15_000),
-  });
-  return { status: response.status, text: await response.text() };
-}
-
-/** One command through the running daemon's admin API, to see what the daemon itself now holds. */
-async function daemonRpc<T>(box: CliSandbox, command: string, args: unknown = {}): Promise<T> {
-  const state = await box.daemonState();
-  if (!state) throw new Error('no daemon.json');
-  const token = (await readFile(join(box.qccHome, 'admin-token'), 'utf8')).trim();
-  const response = await fetch(`${state.admin_url}/api/rpc`, {
-    method: 'POST',
-    headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
-    body: JSON.stringify({ command, args }),
-    signal: AbortSignal.timeout(10_000),
-  });
-  const body = (await response.json()) as { ok: boolean; result: T; error?: unknown };
-  if (!body.ok) throw new Error(`daemon rpc ${command} failed: ${JSON.stringify(body.error)}`);
-  return body.result;
-}
-
 interface SnapshotJson {
   tiers: { configs: { name: string; endpoints: EndpointJson[] }[] }[];
 }
@@ -260,31 +209,25 @@ function daemonEndpoint(snapshot: SnapshotJson, config: string): EndpointJson | 
 }
 
 describe('qcc endpoint update with a running daemon (subprocess)', { timeout: 120_000 }, () => {
-  let first: FakeAnthropic;
-  let second: FakeAnthropic;
-  beforeAll(async () => {
-    // Each fake insists on its key, so a 200 through the proxy proves which key the daemon now sends.
-    [first, second] = await Promise.all([FakeAnthropic.start({ name: 'first', apiKey: NEW_KEY }), FakeAnthropic.start({ name: 'second', apiKey: OTHER_KEY })]);
-  });
-  afterAll(async () => {
-    await Promise.all([first?.stop(), second?.stop()]);
-  });
+  // Each fake insists on its key, so a 200 through the proxy proves which key the daemon now sends.
+  const upstreams = fakeUpstreams({ first: { apiKey: NEW_KEY }, second: { apiKey: OTHER_KEY } });
+  beforeAll(upstreams.start);
+  afterAll(upstreams.stop);
 
   it('goes through the daemon: key, base URL, auth and enabled apply to live traffic at once; errors as without it', async ({ onTestFinished }) => {
     const box = await sandbox(onTestFinished);
+    const { first, second } = upstreams.fakes;
     await box.ok(['add', 'work', '--base-url', first.url, '--api-key', OLD_KEY]);
     const [endpoint] = await endpointsOf(box);
     const id = (endpoint as EndpointJson).id;
 
-    const started = await box.run(['proxy', 'start', '--port', '0', '--admin-port', '0'], { timeoutMs: 45_000 });
-    const state = await box.daemonState();
-    if (state) box.trackPid(state.pid);
+    const { result: started, state } = await startDaemon(box);
     expect(started.code, started.describe()).toBe(0);
     const proxyUrl = state?.proxy_url as string;
-    const token = (await box.ok(['proxy', 'token'])).trim();
+    const auth = { 'x-api-key': (await box.ok(['proxy', 'token'])).trim() };
 
     // The stored key is wrong for this upstream: refused.
-    const refused = await sendMessage(proxyUrl, token);
+    const refused = await sendMessage(proxyUrl, auth);
     expect(refused.status, refused.text).not.toBe(200);
 
     // New key: the daemon holds it and uses it on the very next request.
@@ -293,7 +236,7 @@ describe('qcc endpoint update with a running daemon (subprocess)', { timeout: 12
     expect(rekeyed.stdout).toContain(`✓ Updated endpoint ${id} of 'work' (key): ${first.url}  key ${NEW_HINT} (x-api-key)`);
     expectNoSecret(rekeyed);
     expect(daemonEndpoint(await daemonRpc<SnapshotJson>(box, 'state:get'), 'work')).toMatchObject({ id, key_hint: expect.stringMatching(/Nw22$/) });
-    const served = await sendMessage(proxyUrl, token);
+    const served = await sendMessage(proxyUrl, auth);
     expect(served.status, served.text).toBe(200);
     expect(served.text).toContain('Hello from first.');
     expect(first.received.filter((request) => request.url === '/v1/messages').at(-1)?.headers['x-api-key']).toBe(NEW_KEY);
@@ -303,7 +246,7 @@ describe('qcc endpoint update with a running daemon (subprocess)', { timeout: 12
     expect(moved.code, moved.describe()).toBe(0);
     expectNoSecret(moved);
     expect(JSON.parse(moved.stdout)).toMatchObject({ id, base_url: second.url, auth_style: 'bearer', enabled: true, key_hint: OTHER_HINT });
-    const servedBySecond = await sendMessage(proxyUrl, token);
+    const servedBySecond = await sendMessage(proxyUrl, auth);
     expect(servedBySecond.status, servedBySecond.text).toBe(200);
     expect(servedBySecond.text).toContain('Hello from second.');
     expect(second.received.filter((request) => request.url === '/v1/messages').at(-1)?.headers.authorization).toBe(`Bearer ${OTHER_KEY}`);
@@ -313,7 +256,7 @@ describe('qcc endpoint update with a running daemon (subprocess)', { timeout: 12
     expect(disabled.code, disabled.describe()).toBe(0);
     expect(daemonEndpoint(await daemonRpc<SnapshotJson>(box, 'state:get'), 'work')).toMatchObject({ enabled: false });
     const servedBefore = second.received.length;
-    expect((await sendMessage(proxyUrl, token)).status).not.toBe(200);
+    expect((await sendMessage(proxyUrl, auth)).status).not.toBe(200);
     expect(second.received.length).toBe(servedBefore);
     const reenabled = await box.run(['endpoint', 'update', 'work', id, '--enable']);
     expect(reenabled.code, reenabled.describe()).toBe(0);

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { FakeAnthropic } from '../../fake-upstream/fake-anthropic.js';
-import { CliSandbox } from './testing/run-cli.js';
+import { fakeUpstreams } from './testing/fake-upstreams.js';
+import { sandbox } from './testing/run-cli.js';
 
 // `qcc health` probes every endpoint now, against real (fake) upstreams running
 // in this test process; the CLI runs as a real subprocess.
@@ -9,22 +9,13 @@ const GOOD_KEY = 'sk-ant-api03-health-good-Kx19';
 const BEARER_KEY = 'sk-ant-api03-health-bearer-Bq55';
 const REJECTED_KEY = 'sk-ant-api03-health-rejected-Rj02';
 
-let good: FakeAnthropic;
-let bearer: FakeAnthropic;
-let rejecting: FakeAnthropic;
-
+// The fakes check the key, so "healthy" also proves the CLI sent the right key in the right header.
+const upstreams = fakeUpstreams({ good: { apiKey: GOOD_KEY }, bearer: { apiKey: BEARER_KEY }, rejecting: {} });
 beforeAll(async () => {
-  // The fakes check the key, so "healthy" also proves the CLI sent the right key in the right header.
-  [good, bearer, rejecting] = await Promise.all([
-    FakeAnthropic.start({ name: 'good', apiKey: GOOD_KEY }),
-    FakeAnthropic.start({ name: 'bearer', apiKey: BEARER_KEY }),
-    FakeAnthropic.start({ name: 'rejecting' }),
-  ]);
-  await rejecting.setFault({ kind: 'unauthorized' });
+  await upstreams.start();
+  await upstreams.fakes.rejecting.setFault({ kind: 'unauthorized' });
 });
-afterAll(async () => {
-  await Promise.all([good?.stop(), bearer?.stop(), rejecting?.stop()]);
-});
+afterAll(upstreams.stop);
 
 interface HealthJson {
   overall: string;
@@ -40,8 +31,8 @@ interface HealthJson {
 
 describe.concurrent('qcc health (subprocess, against fake upstreams)', { timeout: 60_000 }, () => {
   it('shows a healthy endpoint as healthy and a rejected key as "key rejected"; --json has the same', async ({ onTestFinished }) => {
-    const box = await CliSandbox.create();
-    onTestFinished(() => box.dispose());
+    const box = await sandbox(onTestFinished);
+    const { good, bearer, rejecting } = upstreams.fakes;
     await box.ok(['add', 'healthy', '--base-url', good.url, '--api-key', GOOD_KEY]);
     await Promise.all([
       box.ok(['add', 'via-bearer', '--base-url', bearer.url, '--api-key', BEARER_KEY, '--auth', 'bearer']),
@@ -81,8 +72,7 @@ describe.concurrent('qcc health (subprocess, against fake upstreams)', { timeout
   });
 
   it('with no configs says so and exits 0', async ({ onTestFinished }) => {
-    const box = await CliSandbox.create();
-    onTestFinished(() => box.dispose());
+    const box = await sandbox(onTestFinished);
     const [human, json] = await Promise.all([box.run(['health']), box.json<HealthJson>(['health', '--json'])]);
     expect(human.code, human.describe()).toBe(0);
     expect(human.stdout).toContain('No configs to check.');

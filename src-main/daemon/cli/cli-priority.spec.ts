@@ -1,44 +1,27 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { DEFAULT_POLICY } from '../../../src-shared/model/policy.js';
-import { CliSandbox, assertCliError } from './testing/run-cli.js';
+import { SandboxTemplate, assertCliError, sandbox, type CliSandbox, type OnTestFinished } from './testing/run-cli.js';
 
 // `qcc priority set | list | policy | switch | unpin | history`, run as a real
 // subprocess against a temporary $QCC_HOME. Human output follows the seed's
 // examples (tier icons, `(active)`, history blocks), in English.
 
-type Finish = (fn: () => Promise<void>) => void;
-
-/** A fresh sandbox (a copy of `template` if given), disposed when the test ends; never shared by concurrent tests. */
-async function sandbox(onTestFinished: Finish, template?: CliSandbox): Promise<CliSandbox> {
-  const box = await CliSandbox.create(template);
-  onTestFinished(() => box.dispose());
-  return box;
-}
-
 // production (primary), staging (secondary), emergency (fallback), as in the seed's example;
 // built once with real commands (by the first test that needs it, so the others need not wait),
 // then copied into each test's own $QCC_HOME.
-let template: Promise<CliSandbox> | undefined;
-function buildTemplate(): Promise<CliSandbox> {
-  template ??= (async () => {
-    const box = await CliSandbox.create();
-    await box.ok(['add', 'production', '--base-url', 'https://api.anthropic.com', '--api-key', 'sk-ant-api03-prio-prod-1111']);
-    // Commands from two terminals at once are fine (the settings store serialises writers), so the rest goes in parallel.
-    await Promise.all([
-      box.ok(['add', 'staging', '--base-url', 'https://staging.example.com', '--api-key', 'sk-ant-api03-prio-stag-2222']),
-      box.ok(['add', 'emergency', '--base-url', 'https://emergency.example.com', '--api-key', 'sk-ant-api03-prio-emer-3333']),
-    ]);
-    await Promise.all([box.ok(['priority', 'set', 'staging', 'secondary']), box.ok(['priority', 'set', 'emergency', 'fallback'])]);
-    return box;
-  })();
-  return template;
-}
-afterAll(async () => {
-  await (await template?.catch(() => undefined))?.dispose();
+const threeTiers = new SandboxTemplate(async (box) => {
+  await box.ok(['add', 'production', '--base-url', 'https://api.anthropic.com', '--api-key', 'sk-ant-api03-prio-prod-1111']);
+  // Commands from two terminals at once are fine (the settings store serialises writers), so the rest goes in parallel.
+  await Promise.all([
+    box.ok(['add', 'staging', '--base-url', 'https://staging.example.com', '--api-key', 'sk-ant-api03-prio-stag-2222']),
+    box.ok(['add', 'emergency', '--base-url', 'https://emergency.example.com', '--api-key', 'sk-ant-api03-prio-emer-3333']),
+  ]);
+  await Promise.all([box.ok(['priority', 'set', 'staging', 'secondary']), box.ok(['priority', 'set', 'emergency', 'fallback'])]);
 });
+afterAll(() => threeTiers.dispose());
 
-async function seeded(onTestFinished: Finish): Promise<CliSandbox> {
-  return sandbox(onTestFinished, await buildTemplate());
+async function seeded(onTestFinished: OnTestFinished): Promise<CliSandbox> {
+  return (await threeTiers.copy(onTestFinished)).box;
 }
 
 interface PriorityJson {

@@ -4,8 +4,9 @@ import { mkdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { join, relative } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isProcessAlive } from '../../engine/node/process-alive.js';
-import { FakeAnthropic } from '../../fake-upstream/fake-anthropic.js';
-import { CliSandbox, assertCliError, listFiles, waitFor, type CliResult } from './testing/run-cli.js';
+import { daemonRpc, sendMessage, startDaemon } from './testing/daemon-client.js';
+import { fakeUpstreams } from './testing/fake-upstreams.js';
+import { assertCliError, listFiles, sandbox, waitFor, type CliResult } from './testing/run-cli.js';
 
 // `qcc proxy start | stop | status | logs | token`, run as real subprocesses; the
 // daemon is the real detached one, on ephemeral ports, in front of fake upstreams
@@ -14,26 +15,13 @@ import { CliSandbox, assertCliError, listFiles, waitFor, type CliResult } from '
 // session lives here too because it needs a daemon, and tests in one file can
 // share the CPU (vitest runs files one after another on a 2-core machine).
 
-type Finish = (fn: () => Promise<void>) => void;
-
-async function sandbox(onTestFinished: Finish): Promise<CliSandbox> {
-  const box = await CliSandbox.create();
-  onTestFinished(() => box.dispose());
-  return box;
-}
-
 const ALPHA_KEY = 'sk-ant-api03-proxy-alpha-Al11';
 const BETA_KEY = 'sk-ant-api03-proxy-beta-Be22';
 
-let alpha: FakeAnthropic;
-let beta: FakeAnthropic;
-beforeAll(async () => {
-  // The fakes insist on their key: a 200 through the proxy proves it swapped the local token for the real key.
-  [alpha, beta] = await Promise.all([FakeAnthropic.start({ name: 'alpha', apiKey: ALPHA_KEY }), FakeAnthropic.start({ name: 'beta', apiKey: BETA_KEY })]);
-});
-afterAll(async () => {
-  await Promise.all([alpha?.stop(), beta?.stop()]);
-});
+// The fakes insist on their key: a 200 through the proxy proves it swapped the local token for the real key.
+const upstreams = fakeUpstreams({ alpha: { apiKey: ALPHA_KEY }, beta: { apiKey: BETA_KEY } });
+beforeAll(upstreams.start);
+afterAll(upstreams.stop);
 
 interface StatusJson {
   running: boolean;
@@ -41,34 +29,6 @@ interface StatusJson {
   pid: number | null;
   dashboard_url: string | null;
   admin_url?: string | null;
-}
-
-const MESSAGE = JSON.stringify({ model: 'claude-sonnet-4-5', max_tokens: 16, messages: [{ role: 'user', content: 'hi' }] });
-
-async function sendMessage(proxyUrl: string, headers: Record<string, string>, path = '/v1/messages'): Promise<{ status: number; text: string }> {
-  const response = await fetch(`${proxyUrl}${path}`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', 'anthropic-version': '2023-06-01', ...headers },
-    body: MESSAGE,
-    signal: AbortSignal.timeout(15_000),
-  });
-  return { status: response.status, text: await response.text() };
-}
-
-/** One command through the running daemon's admin API (what the dashboard and the CLI use). */
-async function daemonRpc<T>(box: CliSandbox, command: string, args: unknown = {}): Promise<T> {
-  const state = await box.daemonState();
-  if (!state) throw new Error('no daemon.json');
-  const token = (await readFile(join(box.qccHome, 'admin-token'), 'utf8')).trim();
-  const response = await fetch(`${state.admin_url}/api/rpc`, {
-    method: 'POST',
-    headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
-    body: JSON.stringify({ command, args }),
-    signal: AbortSignal.timeout(10_000),
-  });
-  const body = (await response.json()) as { ok: boolean; result: T; error?: unknown };
-  if (!body.ok) throw new Error(`daemon rpc ${command} failed: ${JSON.stringify(body.error)}`);
-  return body.result;
 }
 
 describe.concurrent('qcc proxy without a daemon (subprocess)', { timeout: 60_000 }, () => {
@@ -125,13 +85,12 @@ describe.concurrent('qcc proxy without a daemon (subprocess)', { timeout: 60_000
 describe.concurrent('qcc proxy with a detached daemon (subprocess)', { timeout: 60_000 }, () => {
   it('start → status → requests → live CLI changes → logs → stop', { timeout: 120_000 }, async ({ onTestFinished }) => {
     const box = await sandbox(onTestFinished);
+    const { alpha, beta } = upstreams.fakes;
     await box.ok(['add', 'alpha', '--base-url', alpha.url, '--api-key', ALPHA_KEY]);
     await box.ok(['add', 'beta', '--base-url', beta.url, '--api-key', BETA_KEY, '--auth', 'bearer']);
 
     // start: detached, on ephemeral ports.
-    const started = await box.run(['proxy', 'start', '--port', '0', '--admin-port', '0'], { timeoutMs: 45_000 });
-    const state = await box.daemonState();
-    if (state) box.trackPid(state.pid);
+    const { result: started, state } = await startDaemon(box);
     expect(started.code, started.describe()).toBe(0);
     expect(started.stdout).toMatch(/✓ QCC proxy started: http:\/\/127\.0\.0\.1:\d+ {2}\(pid \d+\)/);
 
@@ -262,22 +221,13 @@ describe.concurrent('Security: API keys appear in no file but the settings store
    */
   const SETTINGS_STORE = ['settings.json', 'settings.json.bak'];
 
-  let good: FakeAnthropic;
-  let bearer: FakeAnthropic;
-  let rejecting: FakeAnthropic;
-  beforeAll(async () => {
-    [good, bearer, rejecting] = await Promise.all([
-      FakeAnthropic.start({ name: 'good', apiKey: KEYS.primary }),
-      FakeAnthropic.start({ name: 'bearer', apiKey: KEYS.bearer }),
-      FakeAnthropic.start({ name: 'rejecting', apiKey: 'not-any-of-ours' }),
-    ]);
-  });
-  afterAll(async () => {
-    await Promise.all([good?.stop(), bearer?.stop(), rejecting?.stop()]);
-  });
+  const upstreams = fakeUpstreams({ good: { apiKey: KEYS.primary }, bearer: { apiKey: KEYS.bearer }, rejecting: { apiKey: 'not-any-of-ours' } });
+  beforeAll(upstreams.start);
+  afterAll(upstreams.stop);
 
   it('only $QCC_HOME/settings.json (and its .bak) hold the keys; logs, events, daemon.json, tokens and ~/.claude do not', { timeout: 120_000 }, async ({ onTestFinished }) => {
     const box = await sandbox(onTestFinished);
+    const { good, bearer, rejecting } = upstreams.fakes;
     const outputs: CliResult[] = [];
     const run = async (args: string[], expectCode = 0, env?: Record<string, string>) => {
       const result = await box.run(args, { env, timeoutMs: 45_000 });
@@ -303,10 +253,10 @@ describe.concurrent('Security: API keys appear in no file but the settings store
     await run(['priority', 'switch', 'via-bearer', '--reason', 'security session']);
 
     // The daemon: a switch through it, traffic through the proxy, Claude Code connected to it.
-    await run(['proxy', 'start', '--port', '0', '--admin-port', '0']);
-    const state = await box.daemonState();
+    const { result: started, state } = await startDaemon(box);
+    outputs.push(started);
+    expect(started.code, started.describe()).toBe(0);
     expect(state).not.toBeNull();
-    box.trackPid(state?.pid ?? -1);
     await run(['priority', 'switch', 'primary', '--reason', 'back to primary']);
     const token = (await readFile(join(box.qccHome, 'proxy-token'), 'utf8')).trim();
     const replies = await Promise.all([1, 2, 3].map(() => sendMessage(state?.proxy_url ?? '', { 'x-api-key': token })));

@@ -1,17 +1,10 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { CliSandbox, REPO_ROOT, assertCliError } from './testing/run-cli.js';
+import { REPO_ROOT, assertCliError, sandbox } from './testing/run-cli.js';
 
 // The CLI as a whole, run as a real subprocess (bin/qcc.mjs through tsx):
 // help, version, unknown commands, strict flags, and $QCC_HOME.
-
-/** A fresh sandbox, disposed when the test ends (per test, so concurrent tests never share one). */
-async function sandbox(onTestFinished: (fn: () => Promise<void>) => void): Promise<CliSandbox> {
-  const box = await CliSandbox.create();
-  onTestFinished(() => box.dispose());
-  return box;
-}
 
 /** One line of USAGE per command; every one must be documented by `qcc help`. */
 const DOCUMENTED = [

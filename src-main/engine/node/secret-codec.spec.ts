@@ -1,16 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { PlainSecretCodec, SEALED_PREFIX, SecretCodecError, isSealed, unwrapSealed, wrapSealed } from './secret-codec.js';
+import { thrown } from './testing/thrown.js';
 
 const KEY = 'sk-ant-api03-plain-secret-0042';
-
-function thrown(fn: () => unknown): unknown {
-  try {
-    fn();
-  } catch (error) {
-    return error;
-  }
-  throw new Error('expected a throw');
-}
 
 describe('sealed values', () => {
   it('wrap an encrypted blob behind a recognisable prefix, and unwrap to the same bytes', () => {

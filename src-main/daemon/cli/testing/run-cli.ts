@@ -121,6 +121,13 @@ export function assertCliError(result: CliResult, code: number, ...mustInclude: 
   if (problems.length > 0) throw new Error(`${problems.join('; ')}\n${result.describe()}`);
 }
 
+/** What a running daemon publishes in `$QCC_HOME/daemon.json`. */
+export interface DaemonState {
+  pid: number;
+  proxy_url: string;
+  admin_url: string;
+}
+
 /**
  * A fresh $QCC_HOME and HOME (so `~/.claude` and `~/.qcc` are isolated) for
  * one test. `dispose` stops any daemon started in it, by pid if it must.
@@ -192,9 +199,9 @@ export class CliSandbox {
   }
 
   /** The daemon's published state, or null. */
-  async daemonState(): Promise<{ pid: number; proxy_url: string; admin_url: string } | null> {
+  async daemonState(): Promise<DaemonState | null> {
     try {
-      return JSON.parse(await readFile(join(this.qccHome, 'daemon.json'), 'utf8')) as { pid: number; proxy_url: string; admin_url: string };
+      return JSON.parse(await readFile(join(this.qccHome, 'daemon.json'), 'utf8')) as DaemonState;
     } catch {
       return null;
     }
@@ -238,6 +245,47 @@ export class CliSandbox {
     } finally {
       await rm(this.root, { recursive: true, force: true });
     }
+  }
+}
+
+/** Vitest's `onTestFinished`, as far as these helpers need it (kept framework-free). */
+export type OnTestFinished = (fn: () => Promise<void>) => void;
+
+/** A fresh sandbox (a copy of `template` if given), disposed when the test ends; never shared by concurrent tests. */
+export async function sandbox(onTestFinished: OnTestFinished, template?: CliSandbox): Promise<CliSandbox> {
+  const box = await CliSandbox.create(template);
+  onTestFinished(() => box.dispose());
+  return box;
+}
+
+/**
+ * A sandbox seeded once with real commands, by the first test that asks for a
+ * copy (so tests that need no seed do not wait for it), then copied into each
+ * test's own sandbox. `seed` may return what the tests need to know about it
+ * (an endpoint id). Call `dispose` once all tests are done (afterAll).
+ */
+export class SandboxTemplate<T = void> {
+  private built: Promise<{ box: CliSandbox; seed: T }> | undefined;
+
+  constructor(private readonly seed: (box: CliSandbox) => Promise<T>) {}
+
+  /** A fresh copy of the seeded sandbox for one test, disposed when it ends; with what `seed` returned. */
+  async copy(onTestFinished: OnTestFinished): Promise<{ box: CliSandbox; seed: T }> {
+    this.built ??= (async () => {
+      const box = await CliSandbox.create();
+      try {
+        return { box, seed: await this.seed(box) };
+      } catch (error) {
+        await box.dispose();
+        throw error;
+      }
+    })();
+    const { box: template, seed } = await this.built;
+    return { box: await sandbox(onTestFinished, template), seed };
+  }
+
+  async dispose(): Promise<void> {
+    await (await this.built?.catch(() => undefined))?.box.dispose();
   }
 }
 
