@@ -9,8 +9,6 @@ import {
   EDIT_CONFIG_EVENT,
   TIER_LABELS,
   describeTestResult,
-  isAuthStyle,
-  isTier,
   serverErrorField,
   validateAddConfig,
   validateConfigEdit,
@@ -21,6 +19,7 @@ import {
   type EndpointField,
   type FieldErrors,
 } from './config-form.js';
+import { FieldError, FormError, SecretField, SelectField, TextField } from './form-field.js';
 import './panels.css';
 
 function errorMessage(error: unknown): string {
@@ -114,47 +113,9 @@ function Dialog({ title, onClose, fallbackFocus, children, className }: DialogPr
 // ---------------------------------------------------------------------------
 // Small form pieces
 
-interface FieldProps {
-  label: string;
-  error?: string | undefined;
-  hint?: string;
-  children: (props: { id: string; 'aria-describedby'?: string; 'aria-invalid'?: true }) => ReactNode;
-}
-
-/** A labelled control with its hint and its error (role="alert") right under it. */
-function Field({ label, error, hint, children }: FieldProps) {
-  const id = useId();
-  const hintId = `${id}-hint`;
-  const errorId = `${id}-error`;
-  const describedBy = [hint ? hintId : null, error ? errorId : null].filter(Boolean).join(' ') || undefined;
-  return (
-    <div className="field">
-      <label htmlFor={id}>{label}</label>
-      {children({ id, 'aria-describedby': describedBy, ...(error ? { 'aria-invalid': true as const } : {}) })}
-      {hint && (
-        <span id={hintId} className="field-hint muted">
-          {hint}
-        </span>
-      )}
-      {error && (
-        <p id={errorId} className="field-error" role="alert">
-          {error}
-        </p>
-      )}
-    </div>
-  );
-}
-
-function AuthStyleOptions() {
-  return (
-    <>
-      {AUTH_STYLES.map((style) => (
-        <option key={style} value={style}>
-          {AUTH_STYLE_LABELS[style]}
-        </option>
-      ))}
-    </>
-  );
+/** A config's name: the dialog's first control, and an identifier, so no autofill or spell check. */
+function NameField(props: { error: string | undefined; hint?: string; value: string; onValueChange: (value: string) => void }) {
+  return <TextField label="Name" {...props} data-autofocus type="text" autoComplete="off" spellCheck={false} />;
 }
 
 /** Focuses the first control marked invalid inside `root`. */
@@ -182,7 +143,11 @@ function AddConfigDialog({ existingNames, onClose }: { existingNames: string[]; 
   const validation = validateAddConfig(values, existingNames);
   const errors: FieldErrors<AddConfigField> = submitted && !validation.ok ? { ...validation.errors } : {};
   if (serverError?.field) errors[serverError.field] ??= serverError.message;
-  const changed = () => setServerError(null);
+  /** A field's change handler: store the value, drop the server's verdict on the old one. */
+  const edit = (set: (value: string) => void) => (value: string) => {
+    set(value);
+    setServerError(null);
+  };
 
   const submit = async (event: FormEvent) => {
     event.preventDefault();
@@ -213,95 +178,39 @@ function AddConfigDialog({ existingNames, onClose }: { existingNames: string[]; 
       fallbackFocus={() => document.querySelector<HTMLElement>('.config-toolbar button')}
     >
       <form ref={formRef} className="dialog-form" noValidate onSubmit={(e) => void submit(e)}>
-        <Field label="Name" error={errors.name} hint="Letters, digits, “.”, “_” or “-”, e.g. production or backup">
-          {(props) => (
-            <input
-              {...props}
-              data-autofocus
-              type="text"
-              autoComplete="off"
-              spellCheck={false}
-              value={name}
-              onChange={(e) => {
-                setName(e.target.value);
-                changed();
-              }}
-            />
-          )}
-        </Field>
+        <NameField
+          error={errors.name}
+          hint="Letters, digits, “.”, “_” or “-”, e.g. production or backup"
+          value={name}
+          onValueChange={edit(setName)}
+        />
         <div className="field-row">
-          <Field label="Description" error={errors.description}>
-            {(props) => (
-              <input
-                {...props}
-                type="text"
-                value={description}
-                onChange={(e) => {
-                  setDescription(e.target.value);
-                  changed();
-                }}
-              />
-            )}
-          </Field>
-          <Field label="Tier">
-            {(props) => (
-              <select {...props} value={tier} onChange={(e) => isTier(e.target.value) && setTier(e.target.value)}>
-                {TIERS.map((value) => (
-                  <option key={value} value={value}>
-                    {TIER_LABELS[value]}
-                  </option>
-                ))}
-              </select>
-            )}
-          </Field>
+          <TextField label="Description" error={errors.description} type="text" value={description} onValueChange={edit(setDescription)} />
+          <SelectField label="Tier" value={tier} options={TIERS} optionLabels={TIER_LABELS} onValueChange={setTier} />
         </div>
         <fieldset className="dialog-fieldset">
           <legend>First endpoint</legend>
-          <Field label="Base URL" error={errors.base_url}>
-            {(props) => (
-              <input
-                {...props}
-                type="url"
-                inputMode="url"
-                autoComplete="off"
-                spellCheck={false}
-                placeholder="https://api.anthropic.com"
-                value={baseUrl}
-                onChange={(e) => {
-                  setBaseUrl(e.target.value);
-                  changed();
-                }}
-              />
-            )}
-          </Field>
-          <Field label="API key" error={errors.api_key} hint="Stored by QCC; shown afterwards only as a hint like sk-…a1b2.">
-            {(props) => (
-              <input
-                {...props}
-                type="password"
-                autoComplete="new-password"
-                spellCheck={false}
-                value={apiKey}
-                onChange={(e) => {
-                  setApiKey(e.target.value);
-                  changed();
-                }}
-              />
-            )}
-          </Field>
-          <Field label="Auth style">
-            {(props) => (
-              <select {...props} value={authStyle} onChange={(e) => isAuthStyle(e.target.value) && setAuthStyle(e.target.value)}>
-                <AuthStyleOptions />
-              </select>
-            )}
-          </Field>
+          <TextField
+            label="Base URL"
+            error={errors.base_url}
+            type="url"
+            inputMode="url"
+            autoComplete="off"
+            spellCheck={false}
+            placeholder="https://api.anthropic.com"
+            value={baseUrl}
+            onValueChange={edit(setBaseUrl)}
+          />
+          <SecretField
+            label="API key"
+            error={errors.api_key}
+            hint="Stored by QCC; shown afterwards only as a hint like sk-…a1b2."
+            value={apiKey}
+            onValueChange={edit(setApiKey)}
+          />
+          <SelectField label="Auth style" value={authStyle} options={AUTH_STYLES} optionLabels={AUTH_STYLE_LABELS} onValueChange={setAuthStyle} />
         </fieldset>
-        {serverError && !serverError.field && (
-          <p className="form-error" role="alert">
-            {serverError.message}
-          </p>
-        )}
+        {serverError && !serverError.field && <FormError>{serverError.message}</FormError>}
         <div className="form-actions dialog-actions">
           <button type="button" onClick={onClose}>
             Cancel
@@ -354,7 +263,9 @@ function ConfigDetailsForm({
   const validation = validateConfigEdit(config, { name, description, probe_model: probeModel }, existingNames);
   const errors: FieldErrors<ConfigEditField> = submitted && !validation.ok ? { ...validation.errors } : {};
   if (serverError?.field) errors[serverError.field] ??= serverError.message;
-  const changed = () => {
+  /** A field's change handler: store the value, drop the last save's verdict. */
+  const edit = (set: (value: string) => void) => (value: string) => {
+    set(value);
     setServerError(null);
     setStatus('');
   };
@@ -387,59 +298,19 @@ function ConfigDetailsForm({
 
   return (
     <form ref={formRef} className="dialog-form" noValidate onSubmit={(e) => void submit(e)}>
-      <Field label="Name" error={errors.name}>
-        {(props) => (
-          <input
-            {...props}
-            data-autofocus
-            type="text"
-            autoComplete="off"
-            spellCheck={false}
-            value={name}
-            onChange={(e) => {
-              setName(e.target.value);
-              changed();
-            }}
-          />
-        )}
-      </Field>
-      <Field label="Description" error={errors.description}>
-        {(props) => (
-          <input
-            {...props}
-            type="text"
-            value={description}
-            onChange={(e) => {
-              setDescription(e.target.value);
-              changed();
-            }}
-          />
-        )}
-      </Field>
-      <Field
+      <NameField error={errors.name} value={name} onValueChange={edit(setName)} />
+      <TextField label="Description" error={errors.description} type="text" value={description} onValueChange={edit(setDescription)} />
+      <TextField
         label="Probe model"
         error={errors.probe_model}
         hint="Optional. Blank: free health checks. A model name (e.g. claude-haiku-4-5) checks with a 1-token request, which costs tokens."
-      >
-        {(props) => (
-          <input
-            {...props}
-            type="text"
-            autoComplete="off"
-            spellCheck={false}
-            value={probeModel}
-            onChange={(e) => {
-              setProbeModel(e.target.value);
-              changed();
-            }}
-          />
-        )}
-      </Field>
-      {serverError && !serverError.field && (
-        <p className="form-error" role="alert">
-          {serverError.message}
-        </p>
-      )}
+        type="text"
+        autoComplete="off"
+        spellCheck={false}
+        value={probeModel}
+        onValueChange={edit(setProbeModel)}
+      />
+      {serverError && !serverError.field && <FormError>{serverError.message}</FormError>}
       <div className="form-actions">
         <button type="submit" className="primary" disabled={busy} aria-busy={busy || undefined}>
           Save config
@@ -551,11 +422,7 @@ function EndpointRow({ config, endpoint }: { config: string; endpoint: EndpointV
       >
         {test === null ? '' : test.state === 'running' ? 'Testing…' : test.text}
       </p>
-      {error && (
-        <p className="field-error" role="alert">
-          {error}
-        </p>
-      )}
+      {error && <FieldError>{error}</FieldError>}
       {editing && <EndpointEditForm config={config} endpoint={endpoint} onDone={() => setEditing(false)} />}
     </li>
   );
@@ -601,26 +468,16 @@ function EndpointEditForm({ config, endpoint, onDone }: { config: string; endpoi
 
   return (
     <form ref={formRef} className="endpoint-edit" noValidate onSubmit={(e) => void submit(e)}>
-      <Field label={`Base URL of ${id}`} error={errors.base_url}>
-        {(props) => <input {...props} type="url" spellCheck={false} value={baseUrl} onChange={(e) => setBaseUrl(e.target.value)} />}
-      </Field>
-      <Field label={`New API key for ${id}`} error={errors.api_key} hint={`Leave blank to keep the current key (${endpoint.key_hint}).`}>
-        {(props) => (
-          <input {...props} type="password" autoComplete="new-password" spellCheck={false} value={apiKey} onChange={(e) => setApiKey(e.target.value)} />
-        )}
-      </Field>
-      <Field label={`Auth style of ${id}`}>
-        {(props) => (
-          <select {...props} value={authStyle} onChange={(e) => isAuthStyle(e.target.value) && setAuthStyle(e.target.value)}>
-            <AuthStyleOptions />
-          </select>
-        )}
-      </Field>
-      {serverError && (
-        <p className="form-error" role="alert">
-          {serverError}
-        </p>
-      )}
+      <TextField label={`Base URL of ${id}`} error={errors.base_url} type="url" spellCheck={false} value={baseUrl} onValueChange={setBaseUrl} />
+      <SecretField
+        label={`New API key for ${id}`}
+        error={errors.api_key}
+        hint={`Leave blank to keep the current key (${endpoint.key_hint}).`}
+        value={apiKey}
+        onValueChange={setApiKey}
+      />
+      <SelectField label={`Auth style of ${id}`} value={authStyle} options={AUTH_STYLES} optionLabels={AUTH_STYLE_LABELS} onValueChange={setAuthStyle} />
+      {serverError && <FormError>{serverError}</FormError>}
       <div className="form-actions">
         <button type="submit" className="primary" aria-label={`Save ${id}`} disabled={busy}>
           Save endpoint
@@ -674,35 +531,18 @@ function AddEndpointForm({ config }: { config: string }) {
     <form ref={formRef} className="dialog-form add-endpoint" noValidate onSubmit={(e) => void submit(e)}>
       <fieldset className="dialog-fieldset">
         <legend>Add an endpoint</legend>
-        <Field label="Base URL" error={errors.base_url}>
-          {(props) => (
-            <input
-              {...props}
-              type="url"
-              spellCheck={false}
-              placeholder="https://api.anthropic.com"
-              value={baseUrl}
-              onChange={(e) => setBaseUrl(e.target.value)}
-            />
-          )}
-        </Field>
-        <Field label="API key" error={errors.api_key}>
-          {(props) => (
-            <input {...props} type="password" autoComplete="new-password" spellCheck={false} value={apiKey} onChange={(e) => setApiKey(e.target.value)} />
-          )}
-        </Field>
-        <Field label="Auth style">
-          {(props) => (
-            <select {...props} value={authStyle} onChange={(e) => isAuthStyle(e.target.value) && setAuthStyle(e.target.value)}>
-              <AuthStyleOptions />
-            </select>
-          )}
-        </Field>
-        {serverError && (
-          <p className="form-error" role="alert">
-            {serverError}
-          </p>
-        )}
+        <TextField
+          label="Base URL"
+          error={errors.base_url}
+          type="url"
+          spellCheck={false}
+          placeholder="https://api.anthropic.com"
+          value={baseUrl}
+          onValueChange={setBaseUrl}
+        />
+        <SecretField label="API key" error={errors.api_key} value={apiKey} onValueChange={setApiKey} />
+        <SelectField label="Auth style" value={authStyle} options={AUTH_STYLES} optionLabels={AUTH_STYLE_LABELS} onValueChange={setAuthStyle} />
+        {serverError && <FormError>{serverError}</FormError>}
         <div className="form-actions">
           <button type="submit" disabled={busy}>
             Add endpoint

@@ -1,59 +1,14 @@
 import { act, cleanup, fireEvent, render, screen, waitFor, within } from '@testing-library/react';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import type { CommandArgs, CommandName, CommandResult } from '../../src-shared/contract/commands.js';
-import { EngineError } from '../../src-shared/contract/errors.js';
-import type { EngineEventName, EngineEvents } from '../../src-shared/contract/events.js';
-import type { EngineSnapshot } from '../../src-shared/contract/snapshot.js';
 import type { FailoverEvent } from '../../src-shared/model/event.js';
-import { DEFAULT_POLICY } from '../../src-shared/model/policy.js';
-import { TIERS } from '../../src-shared/model/tier.js';
 import { EngineProvider } from '../client/engine-context.js';
-import { EngineStore, type ConnectableClient } from '../client/engine-store.js';
-import type { ConnectionState } from '../client/http-engine-client.js';
+import { EngineStore } from '../client/engine-store.js';
 import { eventIdFromHash } from '../client/location-target.js';
+import { FakeEngineClient } from '../testing/fake-engine-client.js';
+import { engineSnapshot } from '../testing/snapshot-builders.js';
 import { HistoryPanel } from './HistoryPanel.js';
 
-/** An engine that answers `history:query` with whatever the test holds, once told to. */
-class HistoryClient implements ConnectableClient {
-  private readonly listeners = new Map<EngineEventName, Set<(payload: never) => void>>();
-  private readonly connectionListeners = new Set<(state: ConnectionState) => void>();
-  constructor(private history: FailoverEvent[]) {}
-
-  async invoke<K extends CommandName>(command: K, _args: CommandArgs<K>): Promise<CommandResult<K>> {
-    if (command !== 'history:query') throw new EngineError('unknown_command', command);
-    return this.history as CommandResult<K>;
-  }
-  on<E extends EngineEventName>(event: E, listener: (payload: EngineEvents[E]) => void): () => void {
-    let set = this.listeners.get(event);
-    if (!set) this.listeners.set(event, (set = new Set()));
-    set.add(listener as (payload: never) => void);
-    return () => set.delete(listener as (payload: never) => void);
-  }
-  onConnection(listener: (state: ConnectionState) => void): () => void {
-    this.connectionListeners.add(listener);
-    return () => this.connectionListeners.delete(listener);
-  }
-  emit<E extends EngineEventName>(event: E, payload: EngineEvents[E]): void {
-    for (const listener of this.listeners.get(event) ?? []) listener(payload as never);
-  }
-  connect(history = this.history): void {
-    this.history = history;
-    for (const listener of this.connectionListeners) listener('connected');
-  }
-}
-
-const SNAPSHOT: EngineSnapshot = {
-  revision: 1,
-  active_config: null,
-  pinned: false,
-  overall: 'idle',
-  policy: { ...DEFAULT_POLICY },
-  tiers: TIERS.map((tier) => ({ tier, enabled: true, configs: [] })),
-  problems: [],
-  tier_enabled: { primary: true, secondary: true, fallback: true },
-  drill: null,
-  proxy: null,
-};
+const SNAPSHOT = engineSnapshot([]);
 
 const event = (id: string, type: FailoverEvent['event_type'], from: string, to: string, minute: number): FailoverEvent => ({
   event_id: id,
@@ -71,7 +26,9 @@ const HISTORY = [
   event('ev-1', 'failover', 'production', 'backup', 10),
 ];
 
-let client: HistoryClient;
+let client: FakeEngineClient;
+/** What the engine answers `history:query` with. */
+let served: FailoverEvent[];
 let store: EngineStore;
 let scrolled: Element[];
 
@@ -88,7 +45,9 @@ function navigateTo(hash: string): void {
 }
 
 async function renderPanel(history: FailoverEvent[] | null = HISTORY) {
-  client = new HistoryClient(history ?? []);
+  served = history ?? [];
+  client = new FakeEngineClient();
+  client.handle('history:query', () => served);
   store = new EngineStore(client);
   store.start();
   act(() => {
@@ -183,7 +142,10 @@ describe('HistoryPanel: opened at an event (#event=<id>)', () => {
     const region = await renderPanel(null);
     expect(within(region).queryAllByRole('listitem')).toHaveLength(0);
 
-    act(() => client.connect(HISTORY));
+    act(() => {
+      served = HISTORY;
+      client.connect();
+    });
     await waitFor(() => expect(document.activeElement).toBe(entry(region, 'ev-1')));
     expect(current(region)).toEqual([entry(region, 'ev-1')]);
   });

@@ -17,6 +17,7 @@ import {
   type PolicyEdits,
   type PolicyErrors,
 } from './policy-form.js';
+import { FieldError, FormError } from './form-field.js';
 import './panels.css';
 
 interface KnobFieldProps {
@@ -40,11 +41,7 @@ function KnobField({ spec, idBase, value, changed, error, onChange, onBlur }: Kn
       <span className="visually-hidden">. {spec.help}</span>
     </span>
   );
-  const errorLine = error && (
-    <p id={errorId} className="field-error" role="alert">
-      {error}
-    </p>
-  );
+  const errorLine = error && <FieldError id={errorId}>{error}</FieldError>;
   if (spec.kind === 'flag') {
     return (
       <div className={`knob knob-flag${changed ? ' knob-changed' : ''}`} data-knob={spec.key}>
@@ -234,11 +231,7 @@ export function PolicyEditor() {
             ))}
           </fieldset>
         ))}
-        {serverErrors.form && (
-          <p className="form-error" role="alert">
-            {serverErrors.form}
-          </p>
-        )}
+        {serverErrors.form && <FormError>{serverErrors.form}</FormError>}
         <div className="form-actions">
           <button type="submit" className="primary" disabled={busy} aria-busy={busy || undefined}>
             Save policy

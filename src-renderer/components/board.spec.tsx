@@ -1,103 +1,21 @@
 import { act, cleanup, fireEvent, render, screen, waitFor, within } from '@testing-library/react';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import type { CommandArgs, CommandName, CommandResult } from '../../src-shared/contract/commands.js';
 import { EngineError } from '../../src-shared/contract/errors.js';
-import type { EngineEventName, EngineEvents } from '../../src-shared/contract/events.js';
-import type { ConfigView, EndpointView, EngineSnapshot, OverallState } from '../../src-shared/contract/snapshot.js';
+import type { EndpointView, EngineSnapshot, OverallState } from '../../src-shared/contract/snapshot.js';
 import type { EndpointHealth } from '../../src-shared/model/health.js';
-import type { FailoverPolicy } from '../../src-shared/model/policy.js';
 import { TIERS, type Tier } from '../../src-shared/model/tier.js';
 import { EngineProvider } from '../client/engine-context.js';
-import { EngineStore, type ConnectableClient } from '../client/engine-store.js';
-import type { ConnectionState } from '../client/http-engine-client.js';
+import { EngineStore } from '../client/engine-store.js';
+import { FakeEngineClient } from '../testing/fake-engine-client.js';
+import { configView, endpointView, engineSnapshot } from '../testing/snapshot-builders.js';
 import { ConnectionBanner } from './ConnectionBanner.js';
 import { PriorityBoard } from './PriorityBoard.js';
 import { StatusHeader } from './StatusHeader.js';
 
-// ---------------------------------------------------------------- fakes
-
-type Handler = (args: unknown) => unknown;
-
-/** An EngineClient whose commands are recorded and answered by per-command handlers. */
-class FakeClient implements ConnectableClient {
-  readonly calls: { command: CommandName; args: unknown }[] = [];
-  private readonly handlers = new Map<CommandName, Handler>();
-  private readonly listeners = new Map<EngineEventName, Set<(payload: never) => void>>();
-  private readonly connectionListeners = new Set<(state: ConnectionState) => void>();
-  private state: ConnectionState = 'connected';
-
-  handle<K extends CommandName>(command: K, handler: (args: CommandArgs<K>) => CommandResult<K> | Promise<CommandResult<K>>): void {
-    this.handlers.set(command, handler as Handler);
-  }
-
-  async invoke<K extends CommandName>(command: K, args: CommandArgs<K>): Promise<CommandResult<K>> {
-    this.calls.push({ command, args });
-    const handler = this.handlers.get(command);
-    if (command === 'history:query' && !handler) return [] as CommandResult<K>;
-    if (!handler) throw new EngineError('internal', `no fake handler for ${command}`);
-    return (await handler(args)) as CommandResult<K>;
-  }
-
-  on<E extends EngineEventName>(event: E, listener: (payload: EngineEvents[E]) => void): () => void {
-    let set = this.listeners.get(event);
-    if (!set) this.listeners.set(event, (set = new Set()));
-    set.add(listener as (payload: never) => void);
-    return () => set.delete(listener as (payload: never) => void);
-  }
-
-  onConnection(listener: (state: ConnectionState) => void): () => void {
-    this.connectionListeners.add(listener);
-    listener(this.state);
-    return () => this.connectionListeners.delete(listener);
-  }
-
-  emit<E extends EngineEventName>(event: E, payload: EngineEvents[E]): void {
-    for (const listener of this.listeners.get(event) ?? []) (listener as (payload: EngineEvents[E]) => void)(payload);
-  }
-
-  setConnection(state: ConnectionState): void {
-    this.state = state;
-    for (const listener of this.connectionListeners) listener(state);
-  }
-
-  commands(name: CommandName): unknown[] {
-    return this.calls.filter((call) => call.command === name).map((call) => call.args);
-  }
-}
-
-const HEALTHY: EndpointHealth = {
-  state: 'closed',
-  ejection_cause: null,
-  ejected_until: null,
-  ejection_count: 0,
-  credential_rejected: false,
-  consecutive_failures: 0,
-  consecutive_successes: 3,
-  last_error: null,
-  last_failure: null,
-  last_success: 1_000,
-};
+// ---------------------------------------------------------------- fixtures
 
 function endpoint(id: string, health: Partial<EndpointHealth> = {}): EndpointView {
-  return {
-    id,
-    base_url: `https://${id}.example.com`,
-    key_hint: 'sk-…a1b2',
-    auth_style: 'x-api-key',
-    enabled: true,
-    health: { ...HEALTHY, ...health },
-    stats: {
-      success_rate: 0.95,
-      latency_p50_ms: 320,
-      window: 20,
-      samples: [
-        { at: 1, ok: true, latency_ms: 300 },
-        { at: 2, ok: false, latency_ms: null },
-        { at: 3, ok: true, latency_ms: 340 },
-      ],
-      total: { successes: 19, failures: 1 },
-    },
-  };
+  return endpointView(id, { health });
 }
 
 interface ConfigSpec {
@@ -113,54 +31,26 @@ function snapshot(
 ): EngineSnapshot {
   const active = options.active === undefined ? (layout.primary?.[0] ?? null) : options.active;
   const activeName = typeof active === 'string' || active === null ? active : active.name;
-  const tiers = TIERS.map((tier) => ({
-    tier,
-    enabled: tier !== 'disabled' && !(options.off ?? []).includes(tier),
-    configs: (layout[tier] ?? []).map((entry, position): ConfigView => {
+  const configs = TIERS.flatMap((tier) =>
+    (layout[tier] ?? []).map((entry, position) => {
       const spec = typeof entry === 'string' ? { name: entry } : entry;
       const endpoints = spec.endpoints ?? [endpoint(`ep-${spec.name}`)];
-      const percentage = spec.percentage ?? 100;
-      return {
-        name: spec.name,
-        description: `${spec.name} config`,
-        tier,
-        position,
-        active: spec.name === activeName,
-        message_probe: null,
-        endpoints,
-        health: {
-          config_name: spec.name,
-          status: percentage === 100 ? 'healthy' : percentage === 0 ? 'unhealthy' : 'degraded',
-          healthy_endpoints: Math.round((endpoints.length * percentage) / 100),
-          total_endpoints: endpoints.length,
-          consecutive_failures: 0,
-          consecutive_successes: 3,
-          last_check: 1_000,
-          last_failure: null,
-          last_success: 1_000,
-          health_percentage: percentage,
-          is_healthy: percentage > 0,
-          is_fully_healthy: percentage === 100,
-        },
-      };
+      return configView(spec.name, tier, endpoints, { position, active: spec.name === activeName, percentage: spec.percentage });
     }),
-  }));
-  return {
+  );
+  return engineSnapshot(configs, {
     revision: options.revision ?? 1,
     active_config: activeName,
     pinned: options.pinned ?? false,
     overall: options.overall ?? 'ok',
-    policy: {} as FailoverPolicy,
-    tiers,
-    problems: [],
-    tier_enabled: { primary: tiers[0]?.enabled ?? true, secondary: tiers[1]?.enabled ?? true, fallback: tiers[2]?.enabled ?? true },
     drill: options.drill ?? null,
+    off: options.off,
     proxy: options.proxy === undefined ? { url: 'http://127.0.0.1:8787', paused: false } : options.proxy,
-  };
+  });
 }
 
 function setup(initial: EngineSnapshot | null, ui: 'board' | 'header' | 'all' = 'all') {
-  const client = new FakeClient();
+  const client = new FakeEngineClient('connected');
   const store = new EngineStore(client);
   store.start();
   if (initial) client.emit('state:changed', initial);
@@ -308,7 +198,7 @@ describe('PriorityBoard', () => {
       fireEvent.change(reason, { target: { value: 'provider maintenance' } });
       fireEvent.click(within(dialog).getByRole('button', { name: 'Switch' }));
       await waitFor(() => expect(screen.queryByRole('dialog')).toBeNull());
-      expect(client.commands('failover:switch')).toEqual([{ name: 'backup', reason: 'provider maintenance' }]);
+      expect(client.callsOf('failover:switch')).toEqual([{ name: 'backup', reason: 'provider maintenance' }]);
       expect(document.activeElement).toBe(screen.getByRole('button', { name: 'Actions for backup' }));
     });
 
@@ -349,11 +239,11 @@ describe('PriorityBoard', () => {
       };
       fireEvent.click(within(open()).getByRole('button', { name: 'Cancel' }));
       expect(screen.queryByRole('alertdialog')).toBeNull();
-      expect(client.commands('config:remove')).toEqual([]);
+      expect(client.callsOf('config:remove')).toEqual([]);
 
       fireEvent.click(within(open()).getByRole('button', { name: 'Delete' }));
       await waitFor(() => expect(screen.queryByRole('alertdialog')).toBeNull());
-      expect(client.commands('config:remove')).toEqual([{ name: 'emergency' }]);
+      expect(client.callsOf('config:remove')).toEqual([{ name: 'emergency' }]);
     });
   });
 
@@ -377,7 +267,7 @@ describe('PriorityBoard', () => {
       let answer: (value: EngineSnapshot) => void = () => undefined;
       client.handle('priority:move', () => new Promise<EngineSnapshot>((resolve) => (answer = resolve)));
       await keyboardMove('a', ['ArrowDown']);
-      expect(client.commands('priority:move')).toEqual([{ name: 'a', tier: 'primary', index: 1 }]);
+      expect(client.callsOf('priority:move')).toEqual([{ name: 'a', tier: 'primary', index: 1 }]);
       expect(cardNames('PRIMARY')).toEqual(['b', 'a', 'c']);
       const confirmed = snapshot({ primary: ['b', 'a', 'c'] }, { revision: 2, active: 'b' });
       await act(async () => answer(confirmed));
@@ -392,11 +282,11 @@ describe('PriorityBoard', () => {
       const { client } = setup(snapshot({ primary: ['a', 'b'], secondary: ['s'] }), 'board');
       client.handle('priority:move', () => snapshot({ primary: ['b'], secondary: ['s', 'a'] }, { revision: 2 }));
       await keyboardMove('a', ['ArrowDown', 'ArrowDown', 'ArrowDown']);
-      expect(client.commands('priority:move')).toEqual([{ name: 'a', tier: 'secondary', index: 1 }]);
+      expect(client.callsOf('priority:move')).toEqual([{ name: 'a', tier: 'secondary', index: 1 }]);
       expect(cardNames('SECONDARY')).toEqual(['s', 'a']);
 
       await keyboardMove('b', ['ArrowRight', 'ArrowRight', 'ArrowRight']);
-      expect(client.commands('priority:move')[1]).toEqual({ name: 'b', tier: 'disabled', index: 0 });
+      expect(client.callsOf('priority:move')[1]).toEqual({ name: 'b', tier: 'disabled', index: 0 });
       expect(cardNames('DISABLED')).toEqual(['b']);
     });
 
@@ -411,7 +301,7 @@ describe('PriorityBoard', () => {
       await tick();
       fireEvent.keyDown(document, { code: 'Escape', key: 'Escape' });
       await tick();
-      expect(client.commands('priority:move')).toEqual([]);
+      expect(client.callsOf('priority:move')).toEqual([]);
       expect(cardNames('PRIMARY')).toEqual(['a', 'b']);
     });
 
@@ -421,7 +311,7 @@ describe('PriorityBoard', () => {
         throw new EngineError('storage_failed', 'settings could not be saved');
       });
       await keyboardMove('c', ['ArrowUp', 'ArrowUp']);
-      expect(client.commands('priority:move')).toEqual([{ name: 'c', tier: 'primary', index: 0 }]);
+      expect(client.callsOf('priority:move')).toEqual([{ name: 'c', tier: 'primary', index: 0 }]);
       const alert = await screen.findByRole('alert');
       expect(alert.textContent).toContain('Could not move c: settings could not be saved');
       expect(cardNames('PRIMARY')).toEqual(['a', 'b', 'c']);
@@ -474,7 +364,7 @@ describe('StatusHeader', () => {
     client.handle('failover:unpin', () => ({ pinned: false }));
     expect(screen.getByTestId('pinned')).toBeTruthy();
     fireEvent.click(screen.getByRole('button', { name: 'Unpin' }));
-    await waitFor(() => expect(client.commands('failover:unpin')).toEqual([{}]));
+    await waitFor(() => expect(client.callsOf('failover:unpin')).toEqual([{}]));
   });
 
   it('has no pin when not pinned', () => {
@@ -519,7 +409,7 @@ describe('StatusHeader', () => {
       const dialog = screen.getByRole('alertdialog', { name: 'Run a failover drill?' });
       expect(dialog.textContent).toContain('production is treated as failed for 30 s');
       fireEvent.click(within(dialog).getByRole('button', { name: 'Start drill' }));
-      await waitFor(() => expect(client.commands('failover:drill')).toEqual([{ duration_s: 30 }]));
+      await waitFor(() => expect(client.callsOf('failover:drill')).toEqual([{ duration_s: 30 }]));
       expect(screen.queryByRole('alertdialog')).toBeNull();
     });
 

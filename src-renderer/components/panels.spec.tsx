@@ -1,132 +1,33 @@
 import { act, cleanup, fireEvent, render, screen, waitFor, within } from '@testing-library/react';
 import type { ReactNode } from 'react';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import type { CommandArgs, CommandName, CommandResult } from '../../src-shared/contract/commands.js';
 import { EngineError } from '../../src-shared/contract/errors.js';
-import type { EngineEventName, EngineEvents } from '../../src-shared/contract/events.js';
 import type { ConfigView, EndpointView, EngineSnapshot } from '../../src-shared/contract/snapshot.js';
 import type { FailoverEvent } from '../../src-shared/model/event.js';
 import { DEFAULT_POLICY, type FailoverPolicy } from '../../src-shared/model/policy.js';
-import { TIERS, type Tier } from '../../src-shared/model/tier.js';
+import type { Tier } from '../../src-shared/model/tier.js';
 import { EngineProvider } from '../client/engine-context.js';
-import { EngineStore, type ConnectableClient } from '../client/engine-store.js';
-import type { ConnectionState } from '../client/http-engine-client.js';
+import { EngineStore } from '../client/engine-store.js';
+import { FakeEngineClient } from '../testing/fake-engine-client.js';
+import { configView, endpointView, engineSnapshot } from '../testing/snapshot-builders.js';
 import { ConfigEditor } from './ConfigEditor.js';
 import { EmptyState } from './EmptyState.js';
 import { HistoryPanel } from './HistoryPanel.js';
 import { PolicyEditor } from './PolicyEditor.js';
 import { EDIT_CONFIG_EVENT } from './config-form.js';
 
-// ---- a fake engine ----------------------------------------------------------
-
-type Handler = (args: never) => unknown;
-
-class FakeClient implements ConnectableClient {
-  readonly calls: { command: CommandName; args: unknown }[] = [];
-  private readonly handlers = new Map<CommandName, Handler>();
-  private readonly listeners = new Map<EngineEventName, Set<(payload: never) => void>>();
-  private readonly connectionListeners = new Set<(state: ConnectionState) => void>();
-
-  handle<K extends CommandName>(command: K, handler: (args: CommandArgs<K>) => CommandResult<K> | Promise<CommandResult<K>>): void {
-    this.handlers.set(command, handler as Handler);
-  }
-
-  async invoke<K extends CommandName>(command: K, args: CommandArgs<K>): Promise<CommandResult<K>> {
-    this.calls.push({ command, args });
-    const handler = this.handlers.get(command);
-    if (!handler) throw new EngineError('unknown_command', `no fake handler for ${command}`);
-    return (await handler(args as never)) as CommandResult<K>;
-  }
-
-  callsOf<K extends CommandName>(command: K): CommandArgs<K>[] {
-    return this.calls.filter((call) => call.command === command).map((call) => call.args as CommandArgs<K>);
-  }
-
-  on<E extends EngineEventName>(event: E, listener: (payload: EngineEvents[E]) => void): () => void {
-    let set = this.listeners.get(event);
-    if (!set) this.listeners.set(event, (set = new Set()));
-    set.add(listener as (payload: never) => void);
-    return () => set.delete(listener as (payload: never) => void);
-  }
-
-  onConnection(listener: (state: ConnectionState) => void): () => void {
-    this.connectionListeners.add(listener);
-    return () => this.connectionListeners.delete(listener);
-  }
-
-  emit<E extends EngineEventName>(event: E, payload: EngineEvents[E]): void {
-    for (const listener of this.listeners.get(event) ?? []) listener(payload as never);
-  }
-
-  connect(): void {
-    for (const listener of this.connectionListeners) listener('connected');
-  }
-}
-
 // ---- snapshot builders ------------------------------------------------------
 
 function endpoint(id: string, base_url: string, key_hint: string, enabled = true): EndpointView {
-  return {
-    id,
-    base_url,
-    key_hint,
-    auth_style: 'x-api-key',
-    enabled,
-    health: {
-      state: 'closed',
-      ejection_cause: null,
-      ejected_until: null,
-      ejection_count: 0,
-      credential_rejected: false,
-      consecutive_failures: 0,
-      consecutive_successes: 1,
-      last_error: null,
-      last_failure: null,
-      last_success: 1,
-    },
-    stats: { success_rate: 1, latency_p50_ms: 40, window: 1, samples: [], total: { successes: 1, failures: 0 } },
-  };
+  return endpointView(id, { base_url, key_hint, enabled });
 }
 
-function config(name: string, tier: Tier, endpoints: EndpointView[], position = 0): ConfigView {
-  return {
-    name,
-    description: `${name} description`,
-    tier,
-    position,
-    active: false,
-    message_probe: null,
-    endpoints,
-    health: {
-      config_name: name,
-      status: 'healthy',
-      healthy_endpoints: endpoints.length,
-      total_endpoints: endpoints.length,
-      consecutive_failures: 0,
-      consecutive_successes: 1,
-      last_check: null,
-      last_failure: null,
-      last_success: null,
-      health_percentage: 100,
-      is_healthy: true,
-      is_fully_healthy: true,
-    },
-  };
+function config(name: string, tier: Tier, endpoints: EndpointView[]): ConfigView {
+  return configView(name, tier, endpoints);
 }
 
 function snapshot(configs: ConfigView[], revision = 1, policy: FailoverPolicy = { ...DEFAULT_POLICY }): EngineSnapshot {
-  return {
-    revision,
-    active_config: configs[0]?.name ?? null,
-    pinned: false,
-    overall: configs.length > 0 ? 'ok' : 'idle',
-    policy,
-    tiers: TIERS.map((tier) => ({ tier, enabled: true, configs: configs.filter((c) => c.tier === tier) })),
-    problems: [],
-    tier_enabled: { primary: true, secondary: true, fallback: true },
-    drill: null,
-    proxy: null,
-  };
+  return engineSnapshot(configs, { revision, policy });
 }
 
 const CONFIGS = [
@@ -152,11 +53,11 @@ const HISTORY: FailoverEvent[] = [
 
 // ---- harness ----------------------------------------------------------------
 
-let client: FakeClient;
+let client: FakeEngineClient;
 let store: EngineStore;
 
 function setup(initial: EngineSnapshot | null, history: FailoverEvent[] = []) {
-  client = new FakeClient();
+  client = new FakeEngineClient();
   client.handle('history:query', () => history);
   store = new EngineStore(client);
   store.start();
@@ -483,7 +384,8 @@ describe('ConfigEditor: Edit <name>', () => {
     change(newKey, 'sk-replaced-key-000');
     fireEvent.click(within(dialog).getByRole('button', { name: 'Save ep-aaa111' }));
     await waitFor(() => expect(client.callsOf('endpoint:update')[1]).toEqual({ config: 'production', endpoint_id: 'ep-aaa111', api_key: 'sk-replaced-key-000' }));
-    expect(document.body.innerHTML).not.toContain('sk-replaced-key-000');
+    // Once the save has answered, the key has left the page.
+    await waitFor(() => expect(document.body.innerHTML).not.toContain('sk-replaced-key-000'));
 
     change(within(dialog).getByLabelText('Base URL'), 'https://d.example');
     change(within(dialog).getByLabelText('API key'), 'sk-added-key-111');
@@ -491,7 +393,7 @@ describe('ConfigEditor: Edit <name>', () => {
     await waitFor(() =>
       expect(client.callsOf('endpoint:add')).toEqual([{ config: 'production', base_url: 'https://d.example', api_key: 'sk-added-key-111', auth_style: 'x-api-key' }]),
     );
-    expect((within(dialog).getByLabelText('API key') as HTMLInputElement).value).toBe('');
+    await waitFor(() => expect((within(dialog).getByLabelText('API key') as HTMLInputElement).value).toBe(''));
 
     fireEvent.click(within(dialog).getByRole('button', { name: 'Remove ep-bbb222' }));
     fireEvent.click(within(dialog).getByRole('button', { name: 'Confirm remove ep-bbb222' }));
