@@ -4,6 +4,7 @@ import { EmptyState } from './components/EmptyState.js';
 import { HistoryPanel } from './components/HistoryPanel.js';
 import { PolicyEditor } from './components/PolicyEditor.js';
 import { PriorityBoard } from './components/PriorityBoard.js';
+import { ProblemsBanner } from './components/ProblemsBanner.js';
 import { StatusHeader } from './components/StatusHeader.js';
 import { useEngineView } from './client/engine-context.js';
 
@@ -15,6 +16,7 @@ export function App() {
     <div className="app">
       <ConnectionBanner />
       <StatusHeader />
+      <ProblemsBanner />
       <main className="layout">
         {snapshot === null ? (
           <p className="loading" role="status">

@@ -112,6 +112,7 @@ export class DesktopApp {
   /** Tells the user about a problem with the setup (e.g. keys stored unencrypted): a notification and a log line. */
   warn(title: string, body: string): void {
     this.daemon.log.write('problem', { message: `${title}: ${body}` });
+    this.daemon.host.engine.reportProblem(`${title}: ${body}`);
     this.tell(title, body, { isError: true });
   }
 

@@ -150,5 +150,7 @@ describe('runDesktop', () => {
     const warnings = FakeNotification.shown.filter((shown) => shown.options.title === 'API keys are not encrypted');
     expect(warnings).toHaveLength(1);
     expect(warnings[0]!.options.body).toContain(join(dataDir, 'settings.json'));
+    // And it stays on the dashboard, for whoever missed the notification.
+    expect(desktop!.daemon.host.engine.snapshot().problems).toEqual([expect.stringMatching(/^API keys are not encrypted: .*settings\.json/)]);
   });
 });

@@ -152,6 +152,18 @@ describe('the host\'s proxy in the snapshot', () => {
   });
 });
 
+describe('problems reported by the host', () => {
+  it('joins the start-up problems once and is published', async () => {
+    const h = await EngineHarness.create({}, []);
+    const published: EngineSnapshot[] = [];
+    h.engine.on('state:changed', (snapshot) => published.push(snapshot));
+    h.engine.reportProblem('API keys are not encrypted');
+    h.engine.reportProblem('API keys are not encrypted');
+    expect(h.engine.snapshot().problems).toEqual(['API keys are not encrypted']);
+    expect(published).toHaveLength(1);
+  });
+});
+
 describe('endpoint:update', () => {
   it('answers with the endpoint as stored, not as requested', async () => {
     const h = await withOneConfig();

@@ -166,6 +166,17 @@ export class Engine {
     this.settle();
   }
 
+  /**
+   * A problem the host found that the user must act on (e.g. keys stored
+   * unencrypted); shown with the start-up problems until the engine restarts.
+   */
+  reportProblem(message: string): void {
+    if (this.problems.includes(message)) return;
+    this.problems.push(message);
+    this.dirty = true;
+    this.settle();
+  }
+
   snapshot(): EngineSnapshot {
     return {
       revision: this.revision,
