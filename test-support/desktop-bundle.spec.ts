@@ -38,7 +38,8 @@ describe('the bundled Electron main process', () => {
   it('boots to the tray, serves the engine, and stops cleanly on SIGTERM', async () => {
     child = spawn(process.execPath, ['--import', REGISTER, '--import', 'tsx', join(outDir, 'main.mjs'), '--port', '0', '--admin-port', '0'], {
       cwd: ROOT,
-      env: { ...process.env, QCC_HOME: dataDir, HOME: dataDir },
+      // TMPDIR too: the fake app's userData lives under it, and goes with dataDir afterwards.
+      env: { ...process.env, QCC_HOME: dataDir, HOME: dataDir, TMPDIR: dataDir },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let stdout = '';

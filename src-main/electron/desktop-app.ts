@@ -2,7 +2,7 @@
 // admin server (so the CLI and a browser keep working while the app runs),
 // plus the tray, native notifications, the dashboard window and the IPC bridge.
 import { join } from 'node:path';
-import { Notification, clipboard, dialog, ipcMain } from 'electron';
+import { Notification, clipboard, dialog, ipcMain, screen } from 'electron';
 import type { EngineNotification } from '../../src-shared/contract/events.js';
 import type { EngineSnapshot } from '../../src-shared/contract/snapshot.js';
 import { connectClaudeCode, disconnectClaudeCode, isConnected } from '../daemon/claude-settings.js';
@@ -17,6 +17,7 @@ import { MainWindow, type DashboardTarget } from './main-window.js';
 import { NotificationPolicy } from './notification-policy.js';
 import { trayModel, type TrayAction } from './tray-model.js';
 import { TrayView } from './tray-view.js';
+import { WindowStateStore, restoreWindowState } from './window-state.js';
 
 export interface DesktopAppOptions {
   /** The data directory shared with the daemon and the CLI. */
@@ -28,6 +29,8 @@ export interface DesktopAppOptions {
   rendererUrl: string | null;
   port?: number;
   adminPort?: number;
+  /** Where the window's size and position are kept (Electron's userData); none: not kept. */
+  windowStateDir?: string;
   /** Home of Claude Code's settings (~/.claude); tests point it at a temporary folder. */
   claudeHome?: string;
   loginItem: LoginItem | null;
@@ -78,8 +81,17 @@ export class DesktopApp {
       if (options.rendererUrl === null) serveRenderer(rendererDir);
       const entryUrl = options.rendererUrl ?? APP_ENTRY_URL;
       const bridge = createIpcBridge({ ipcMain, engine, isTrustedSender: trustedOrigin([options.rendererUrl ?? APP_ORIGIN]) });
+      const windowStates = options.windowStateDir === undefined ? null : new WindowStateStore(options.windowStateDir);
       const window = new MainWindow({
         entryUrl,
+        ...(windowStates === null
+          ? {}
+          : {
+              windowState: {
+                load: () => restoreWindowState(windowStates.load(), screen.getAllDisplays().map((display) => display.workArea)),
+                save: (state) => windowStates.save(state),
+              },
+            }),
         preloadPath: join(options.appDir, 'dist', 'electron', 'preload.cjs'),
         iconPath: join(assetsDir, 'icon.png'),
         onCreated: (created) => void bridge.attach(created.webContents),

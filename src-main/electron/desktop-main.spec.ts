@@ -2,9 +2,9 @@ import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { afterAll, afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { findRunningDaemon } from '../daemon/daemon-state.js';
 import type { DesktopApp } from './desktop-app.js';
 import type { DesktopProcess } from './desktop-main.js';
@@ -45,6 +45,11 @@ afterEach(async () => {
   await desktop?.stop();
   desktop = null;
   await rm(dataDir, { recursive: true, force: true, maxRetries: 3 });
+});
+
+afterAll(async () => {
+  // The fake userData folder, where the window state of the tests' windows went.
+  await rm(dirname(app.getPath('userData')), { recursive: true, force: true });
 });
 
 describe('listenPorts', () => {

@@ -125,6 +125,7 @@ async function startDesktop(host: DesktopProcess): Promise<DesktopApp> {
     appDir: app.getAppPath(),
     platform,
     rendererUrl: env.QCC_RENDERER_URL ?? null,
+    windowStateDir: app.getPath('userData'),
     ...ports,
     loginItem: loginItemFor({ platform, isPackaged: app.isPackaged, env, execPath: process.execPath }),
     secrets: new SafeStorageSecretCodec(safeStorage, { platform }),

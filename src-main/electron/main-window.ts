@@ -2,6 +2,7 @@
 // (the app lives on in the tray; a hidden window would keep a renderer's
 // memory for nothing).
 import { BrowserWindow, shell, type WebPreferences } from 'electron';
+import { DEFAULT_WINDOW_STATE, MIN_WINDOW_SIZE, type WindowState } from './window-state.js';
 
 export interface MainWindowOptions {
   /** Where the dashboard loads from: `qcc://app/index.html`, or the dev server in `npm run dev`. */
@@ -10,6 +11,8 @@ export interface MainWindowOptions {
   iconPath?: string;
   /** A new window's webContents, so the IPC bridge can attach to it. */
   onCreated(window: BrowserWindow): void;
+  /** Where the window was last left; without it every window opens at the default size. */
+  windowState?: { load(): WindowState; save(state: WindowState): void };
 }
 
 /** Where the dashboard should open: a history entry, or a config. */
@@ -91,11 +94,13 @@ export class MainWindow {
   }
 
   private create(): BrowserWindow {
+    const state = this.options.windowState?.load() ?? DEFAULT_WINDOW_STATE;
     const window = new BrowserWindow({
-      width: 1100,
-      height: 760,
-      minWidth: 720,
-      minHeight: 480,
+      width: state.width,
+      height: state.height,
+      ...(state.x === undefined || state.y === undefined ? {} : { x: state.x, y: state.y }),
+      minWidth: MIN_WINDOW_SIZE.width,
+      minHeight: MIN_WINDOW_SIZE.height,
       show: false,
       title: 'QCC',
       autoHideMenuBar: true,
@@ -113,6 +118,12 @@ export class MainWindow {
     webContents.setWindowOpenHandler(({ url }) => {
       if (isExternalLink(url)) void shell.openExternal(url);
       return { action: 'deny' };
+    });
+    if (state.maximized) window.maximize();
+    window.on('close', () => {
+      // The normal bounds, so un-maximizing next time lands where the user had it.
+      const { x, y, width, height } = window.getNormalBounds();
+      this.options.windowState?.save({ x, y, width, height, maximized: window.isMaximized() });
     });
     window.on('closed', () => {
       if (this.window === window) this.window = null;

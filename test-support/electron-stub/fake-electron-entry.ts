@@ -2,5 +2,5 @@
 // the unit tests use, as named and default exports.
 import { fakeElectronModule } from '../../src-main/electron/testing/fake-electron.js';
 
-export const { app, Tray, Menu, nativeImage, Notification, BrowserWindow, clipboard, shell, dialog, protocol, ipcMain, safeStorage } = fakeElectronModule;
+export const { app, Tray, Menu, nativeImage, Notification, BrowserWindow, clipboard, shell, dialog, protocol, screen, ipcMain, safeStorage } = fakeElectronModule;
 export default fakeElectronModule;

@@ -7,7 +7,7 @@ import { fakeShellModule, resetFakeShell } from './fake-shell.js';
 export const ipcMain = new FakeIpcMain();
 export const safeStorage = new FakeSafeStorage();
 
-const members = { ...fakeShellModule, ipcMain, safeStorage };
+const members = { ...fakeShellModule.default, ipcMain, safeStorage };
 /** `electron` as both named exports and a default export (electron-store imports the default). */
 export const fakeElectronModule = { ...members, default: members };
 

@@ -4,6 +4,8 @@
 // so tests can assert on it, and lets tests click menu items and notifications.
 // Electron's binary cannot run on these machines; this is the one allowed mock.
 import { EventEmitter } from 'node:events';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { BrowserWindowConstructorOptions, CustomScheme, MenuItemConstructorOptions, NotificationConstructorOptions } from 'electron';
 
 /** nativeImage.createFromPath result: remembers its path and template flag. */
@@ -176,6 +178,7 @@ export class FakeBrowserWindow extends EventEmitter {
   constructor(readonly options: BrowserWindowConstructorOptions) {
     super();
     this.visible = options.show !== false;
+    this.bounds = { x: options.x ?? 100, y: options.y ?? 100, width: options.width ?? 800, height: options.height ?? 600 };
     FakeBrowserWindow.instances.push(this);
   }
   loadURL(url: string): Promise<void> {
@@ -191,6 +194,18 @@ export class FakeBrowserWindow extends EventEmitter {
   }
   focus(): void {
     this.focused = true;
+  }
+  maximized = false;
+  /** Where the user has moved and sized the window (starts at what the shell asked for). */
+  bounds: { x: number; y: number; width: number; height: number };
+  maximize(): void {
+    this.maximized = true;
+  }
+  isMaximized(): boolean {
+    return this.maximized;
+  }
+  getNormalBounds(): { x: number; y: number; width: number; height: number } {
+    return { ...this.bounds };
   }
   isVisible(): boolean {
     return this.visible;
@@ -247,8 +262,9 @@ export class FakeApp extends EventEmitter {
   getAppPath(): string {
     return this.appPath;
   }
+  /** A folder per name under the temp dir, so code that writes there (window state) works in tests. */
   getPath(name: string): string {
-    return `/fake/${name}`;
+    return join(tmpdir(), `qcc-fake-electron-${process.pid}`, name);
   }
   getVersion(): string {
     return '0.0.0-test';
@@ -304,6 +320,14 @@ export const protocol = {
 
 export const app = new FakeApp();
 
+/** One 1920×1080 display unless a test says otherwise. */
+export const screen = {
+  workAreas: [{ x: 0, y: 0, width: 1920, height: 1080 }],
+  getAllDisplays(): Array<{ workArea: { x: number; y: number; width: number; height: number } }> {
+    return screen.workAreas.map((workArea) => ({ workArea }));
+  },
+};
+
 /** Forget everything recorded; call in `beforeEach`. */
 export function resetFakeShell(): void {
   FakeTray.instances = [];
@@ -315,13 +339,13 @@ export function resetFakeShell(): void {
   dialog.errors = [];
   protocol.privileged = [];
   protocol.handlers.clear();
+  screen.workAreas = [{ x: 0, y: 0, width: 1920, height: 1080 }];
   app.removeAllListeners();
   Object.assign(app, { gotLock: true, quitRequested: 0, quitted: false, appUserModelId: null, exitCode: null, isPackaged: false, appPath: '/app', dockHidden: false });
   app.loginItem = { openAtLogin: false };
 }
 
-/** The shell half of the mocked `electron` module. */
-export const fakeShellModule = {
+const shellMembers = {
   app,
   Tray: FakeTray,
   Menu: FakeMenu,
@@ -332,4 +356,8 @@ export const fakeShellModule = {
   shell,
   dialog,
   protocol,
+  screen,
 };
+
+/** The shell half of the mocked `electron` module, as named and default exports (electron-store imports the default). */
+export const fakeShellModule = { ...shellMembers, default: shellMembers };
