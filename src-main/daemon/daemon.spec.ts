@@ -6,6 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { request } from 'undici';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { FailoverEvent } from '../../src-shared/model/event.js';
+import { FAST_RECOVERY_POLICY } from '../engine/core/testing/fakes.js';
 import { FakeAnthropic } from '../fake-upstream/fake-anthropic.js';
 import { loadOrCreateToken } from '../engine/node/access-token.js';
 import { startDaemon, type RunningDaemon } from './daemon.js';
@@ -69,15 +70,7 @@ describe('daemon end to end', () => {
     const [prodA, prodB, backup, emergency] = await Promise.all([fake('prod-a'), fake('prod-b'), fake('backup'), fake('emergency')]);
     daemon = await startDaemon({ dataDir, port: 0, adminPort: 0 });
     const { engine } = daemon.host;
-    await engine.invoke('policy:update', {
-      auto_recovery_enabled: true,
-      failure_threshold: 1,
-      success_threshold: 1,
-      recovery_delay: 0,
-      cooldown_period: 0,
-      ejection_base_time: 1,
-      ejection_max_time: 2,
-    });
+    await engine.invoke('policy:update', FAST_RECOVERY_POLICY);
     const endpoint = (upstream: FakeAnthropic, name: string) => ({ base_url: upstream.url, api_key: `sk-${name}-upstream-key-0000` });
     await engine.invoke('config:add', { name: 'production', tier: 'primary', endpoints: [endpoint(prodA, 'prod-a'), endpoint(prodB, 'prod-b')] });
     await engine.invoke('config:add', { name: 'backup', tier: 'secondary', endpoints: [endpoint(backup, 'backup')] });

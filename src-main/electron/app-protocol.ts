@@ -2,9 +2,8 @@
 // from the bundled dashboard, not from file:// (where every local file would
 // be same-origin) and never from the network.
 import { readFile } from 'node:fs/promises';
-import { resolve, sep } from 'node:path';
 import { protocol } from 'electron';
-import { contentTypeFor } from '../engine/node/content-types.js';
+import { contentTypeFor, resolveInside } from '../engine/node/static-files.js';
 
 export const APP_SCHEME = 'qcc';
 export const APP_ORIGIN = `${APP_SCHEME}://app`;
@@ -48,16 +47,7 @@ export function resolveAppFile(rendererDir: string, url: string): string | null 
     return null;
   }
   if (parsed.protocol !== `${APP_SCHEME}:` || parsed.host !== 'app') return null;
-  let path: string;
-  try {
-    path = decodeURIComponent(parsed.pathname);
-  } catch {
-    return null;
-  }
-  if (path.includes('\0')) return null;
-  const root = resolve(rendererDir);
-  const file = resolve(root, `.${path === '/' ? '/index.html' : path}`);
-  return file.startsWith(`${root}${sep}`) ? file : null;
+  return resolveInside(rendererDir, parsed.pathname === '/' ? '/index.html' : parsed.pathname);
 }
 
 /** The response for one request to the app's scheme: the file with its type and the CSP, or a 404. */

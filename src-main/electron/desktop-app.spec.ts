@@ -1,7 +1,6 @@
 // The composed desktop app with a mocked `electron` (the one boundary that
 // cannot run here) over everything real: the engine, the proxy and the health
 // monitor on loopback sockets, fake Anthropic upstreams, files in a temp dir.
-import { execFile } from 'node:child_process';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -10,6 +9,8 @@ import { request } from 'undici';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { IpcInvokeReply } from '../../src-shared/contract/ipc.js';
 import { IPC_CHANNELS } from '../../src-shared/contract/ipc.js';
+import { cleanEnv, runQcc } from '../daemon/cli/testing/run-cli.js';
+import { FAST_RECOVERY_POLICY } from '../engine/core/testing/fakes.js';
 import { FakeAnthropic } from '../fake-upstream/fake-anthropic.js';
 import type { DesktopApp as DesktopAppInstance } from './desktop-app.js';
 
@@ -22,16 +23,8 @@ const { FakeBrowserWindow, FakeNotification, FakeTray, clipboard } = await impor
 const { ipcMain, resetFakeElectron, safeStorage } = await import('./testing/fake-electron.js');
 
 const APP_DIR = fileURLToPath(new URL('../../', import.meta.url));
-const QCC_BIN = fileURLToPath(new URL('../../bin/qcc.mjs', import.meta.url));
-
 /** The `qcc` CLI as a user runs it, against the same data directory. */
-function cli(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    execFile(process.execPath, [QCC_BIN, ...args], { env: { ...process.env, QCC_HOME: dataDir }, timeout: 30_000 }, (error, stdout, stderr) => {
-      resolve({ code: error ? ((error as { code?: number }).code ?? 1) : 0, stdout, stderr });
-    });
-  });
-}
+const cli = (...args: string[]) => runQcc(args, { ...cleanEnv(), QCC_HOME: dataDir });
 
 let dataDir: string;
 let claudeHome: string;
@@ -85,13 +78,7 @@ async function twoConfigs(app: DesktopAppInstance, policy: Record<string, unknow
   const [production, backup] = await Promise.all([fake('production'), fake('backup')]);
   const { engine } = app.daemon.host;
   await engine.invoke('policy:update', {
-    auto_recovery_enabled: true,
-    failure_threshold: 1,
-    success_threshold: 1,
-    recovery_delay: 0,
-    cooldown_period: 0,
-    ejection_base_time: 1,
-    ejection_max_time: 2,
+    ...FAST_RECOVERY_POLICY,
     ...policy,
   });
   await engine.invoke('config:add', { name: 'production', tier: 'primary', endpoints: [{ base_url: production.url, api_key: keyOf('production') }] });
@@ -240,11 +227,12 @@ describe('desktop app: window, IPC and storage', () => {
     const app = await startApp();
     app.showDashboard();
     const window = FakeBrowserWindow.instances[0]!;
-    const own = { url: 'qcc://app/index.html', parent: null };
-    const reply = (await ipcMain.invoke(window.webContents as never, own, IPC_CHANNELS.invoke, { command: 'state:get', args: {} })) as IpcInvokeReply;
+    // The page side, as the preload sees it: the window's own top frame, then a foreign page in the same window.
+    const page = window.webContents.ipcRenderer(ipcMain);
+    const reply = (await page.invoke(IPC_CHANNELS.invoke, { command: 'state:get', args: {} })) as IpcInvokeReply;
     expect(reply).toMatchObject({ ok: true, result: { active_config: null } });
-    const foreign = { url: 'https://evil.example/', parent: null };
-    const refused = (await ipcMain.invoke(window.webContents as never, foreign, IPC_CHANNELS.invoke, { command: 'state:get', args: {} })) as IpcInvokeReply;
+    const foreign = window.webContents.ipcRenderer(ipcMain, { url: 'https://evil.example/', parent: null });
+    const refused = (await foreign.invoke(IPC_CHANNELS.invoke, { command: 'state:get', args: {} })) as IpcInvokeReply;
     expect(refused).toMatchObject({ ok: false, error: { code: 'unauthorized' } });
   });
 

@@ -1,10 +1,9 @@
-import { spawn } from 'node:child_process';
-import { once } from 'node:events';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { cleanEnv, startQcc } from '../daemon/cli/testing/run-cli.js';
 import { findRunningDaemon } from '../daemon/daemon-state.js';
 import type { DesktopApp } from './desktop-app.js';
 import type { DesktopProcess } from './desktop-main.js';
@@ -14,8 +13,6 @@ vi.mock('electron', async () => (await import('./testing/fake-electron.js')).fak
 const { APP_ID, READY_LINE, listenPorts, runDesktop } = await import('./desktop-main.js');
 const { app, dialog, FakeBrowserWindow, FakeNotification, FakeTray } = await import('./testing/fake-shell.js');
 const { resetFakeElectron, safeStorage } = await import('./testing/fake-electron.js');
-
-const QCC_BIN = fileURLToPath(new URL('../../bin/qcc.mjs', import.meta.url));
 
 let dataDir: string;
 let desktop: DesktopApp | null = null;
@@ -126,17 +123,14 @@ describe('runDesktop', () => {
 
   it('refuses to start beside a running headless daemon, and says how to fix it', { timeout: 30_000 }, async () => {
     // A daemon in another process, as `qcc proxy start` leaves it.
-    const headless = spawn(globalThis.process.execPath, [QCC_BIN, 'proxy', 'start', '--foreground', '--port', '0', '--admin-port', '0'], {
-      env: { ...globalThis.process.env, QCC_HOME: dataDir },
-      stdio: 'ignore',
-    });
+    const headless = startQcc(['proxy', 'start', '--foreground', '--port', '0', '--admin-port', '0'], { ...cleanEnv(), QCC_HOME: dataDir }, 30_000);
     try {
       await expect.poll(() => findRunningDaemon(dataDir), { timeout: 20_000, interval: 100 }).not.toBeNull();
       desktop = await runDesktop(host().process);
       expect(desktop).toBeNull();
     } finally {
       headless.kill('SIGTERM');
-      await once(headless, 'exit');
+      await headless.done;
     }
     expect(dialog.errors).toHaveLength(1);
     expect(dialog.errors[0]!.content).toMatch(/headless QCC daemon is already running .*qcc proxy stop/);

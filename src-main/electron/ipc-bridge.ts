@@ -4,6 +4,7 @@ import { EngineError, isEngineErrorData, type EngineErrorData } from '../../src-
 import { ENGINE_EVENT_NAMES, type EngineEventName, type EngineEvents } from '../../src-shared/contract/events.js';
 import { IPC_CHANNELS, type IpcEventMessage, type IpcInvokeReply } from '../../src-shared/contract/ipc.js';
 import { describeIssues } from '../../src-shared/model/validation.js';
+import { originOf } from './origin.js';
 
 /** The part of `ipcMain` the bridge uses; Electron's `ipcMain` satisfies it, tests pass a fake. */
 export interface BridgeIpcMain {
@@ -55,8 +56,7 @@ const MAX_NAME_IN_ERROR = 80;
  * A sender check for the app's own pages: the message must come from the top
  * frame (an embedded frame never speaks for the app) of a page whose origin is
  * in `allowedOrigins` — `qcc://app` in production, the vite dev server under
- * `npm run dev`. Compares scheme + host by hand: WHATWG gives non-special
- * schemes like `qcc:` the opaque origin "null".
+ * `npm run dev`. Origins come from {@link originOf}, not `URL.origin`.
  */
 export function trustedOrigin(allowedOrigins: readonly string[]): SenderCheck {
   const allowed = new Set(allowedOrigins.map(originOf).filter((origin): origin is string => origin !== null));
@@ -66,15 +66,6 @@ export function trustedOrigin(allowedOrigins: readonly string[]): SenderCheck {
     const origin = originOf(frame.url);
     return origin !== null && allowed.has(origin);
   };
-}
-
-function originOf(url: string): string | null {
-  try {
-    const parsed = new URL(url);
-    return parsed.host ? `${parsed.protocol}//${parsed.host}`.toLowerCase() : null;
-  } catch {
-    return null;
-  }
 }
 
 /**

@@ -2,7 +2,8 @@ import { beforeEach, describe, expect, it, vi } from 'vitest';
 
 vi.mock('electron', async () => (await import('./testing/fake-shell.js')).fakeShellModule);
 
-const { MainWindow, dashboardUrl, isExternalLink, originOf, secureWebPreferences } = await import('./main-window.js');
+const { MainWindow, dashboardUrl, isExternalLink, secureWebPreferences } = await import('./main-window.js');
+const { originOf } = await import('./origin.js');
 const { FakeBrowserWindow, resetFakeShell, shell } = await import('./testing/fake-shell.js');
 
 const ENTRY = 'qcc://app/index.html';

@@ -2,6 +2,7 @@
 // (the app lives on in the tray; a hidden window would keep a renderer's
 // memory for nothing).
 import { BrowserWindow, shell, type WebPreferences } from 'electron';
+import { originOf } from './origin.js';
 import { DEFAULT_WINDOW_STATE, MIN_WINDOW_SIZE, type WindowState } from './window-state.js';
 
 export interface MainWindowOptions {
@@ -135,17 +136,4 @@ export class MainWindow {
 
 function sameOrigin(url: string, origin: string | null): boolean {
   return origin !== null && originOf(url) === origin;
-}
-
-/**
- * scheme://host[:port]. Not `URL.origin`: Node gives every custom scheme the
- * opaque origin "null", which would make all of them look alike.
- */
-export function originOf(url: string): string | null {
-  try {
-    const parsed = new URL(url);
-    return parsed.host === '' ? null : `${parsed.protocol}//${parsed.host}`;
-  } catch {
-    return null;
-  }
 }

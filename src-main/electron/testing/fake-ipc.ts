@@ -145,7 +145,8 @@ export class FakeWebContents implements BridgeWebContents {
     return this as unknown as WebContents;
   }
 
-  private emit(event: string, ...args: unknown[]): void {
+  /** Runs the listeners of `event`, as Electron does when the page navigates, crashes or is destroyed. */
+  emit(event: string, ...args: unknown[]): void {
     for (const listener of [...(this.lifecycle.get(event) ?? [])]) listener(...args);
   }
 }

@@ -6,6 +6,7 @@
 import { EventEmitter } from 'node:events';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { FakeWebContents as FakeIpcWebContents } from './fake-ipc.js';
 import type { BrowserWindowConstructorOptions, CustomScheme, MenuItemConstructorOptions, NotificationConstructorOptions } from 'electron';
 
 /** nativeImage.createFromPath result: remembers its path and template flag. */
@@ -128,8 +129,12 @@ export class FakeNotification extends EventEmitter {
   }
 }
 
-/** A window's webContents: what was loaded and sent, and the handlers the shell installed. */
-export class FakeWebContents extends EventEmitter {
+/**
+ * A window's webContents: the IPC fake (sends, lifecycle, an ipcRenderer for
+ * the page) plus what the window code uses: loads, the window-open handler and
+ * the session's permission handler.
+ */
+export class FakeWebContents extends FakeIpcWebContents {
   private static nextId = 1;
   readonly id = FakeWebContents.nextId++;
   url = '';
@@ -140,7 +145,6 @@ export class FakeWebContents extends EventEmitter {
       this.permissionHandler = handler;
     },
   };
-  private destroyed = false;
 
   loadURL(url: string): Promise<void> {
     this.url = url;
@@ -152,18 +156,6 @@ export class FakeWebContents extends EventEmitter {
   }
   setWindowOpenHandler(handler: (details: { url: string }) => { action: 'allow' | 'deny' }): void {
     this.windowOpenHandler = handler;
-  }
-  /** Messages main sent to this page, in order. */
-  sent: Array<{ channel: string; args: unknown[] }> = [];
-  send(channel: string, ...args: unknown[]): void {
-    this.sent.push({ channel, args: structuredClone(args) });
-  }
-  isDestroyed(): boolean {
-    return this.destroyed;
-  }
-  destroy(): void {
-    this.destroyed = true;
-    this.emit('destroyed');
   }
 }
 

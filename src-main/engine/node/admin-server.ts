@@ -3,8 +3,7 @@ import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { join, normalize, sep } from 'node:path';
-import { contentTypeFor } from './content-types.js';
+import { contentTypeFor, resolveInside } from './static-files.js';
 import { EngineError, isEngineErrorData, type ErrorCode } from '../../../src-shared/contract/errors.js';
 import { ENGINE_EVENT_NAMES } from '../../../src-shared/contract/events.js';
 import type { Engine } from '../core/engine.js';
@@ -198,19 +197,6 @@ async function readLimited(req: IncomingMessage, limit: number): Promise<string>
     chunks.push(chunk);
   }
   return Buffer.concat(chunks).toString('utf8');
-}
-
-/** A request path mapped into `root`, or null if it would escape it. */
-function resolveInside(root: string, urlPath: string): string | null {
-  let decoded: string;
-  try {
-    decoded = decodeURIComponent(urlPath);
-  } catch {
-    return null;
-  }
-  if (decoded.includes('\0')) return null;
-  const full = normalize(join(root, decoded));
-  return full.startsWith(normalize(root) + sep) ? full : null;
 }
 
 function errorMessage(error: unknown): string {

@@ -82,3 +82,18 @@ export class ScriptedProber implements Prober {
 function clone<T>(value: T): T {
   return JSON.parse(JSON.stringify(value)) as T;
 }
+
+/**
+ * A policy that fails over on the first failure and recovers as soon as the
+ * primary's first check after its shortest ejection succeeds: for tests that
+ * run a whole failover and recovery in real time over sockets.
+ */
+export const FAST_RECOVERY_POLICY = {
+  auto_recovery_enabled: true,
+  failure_threshold: 1,
+  success_threshold: 1,
+  recovery_delay: 0,
+  cooldown_period: 0,
+  ejection_base_time: 1,
+  ejection_max_time: 2,
+} as const;
