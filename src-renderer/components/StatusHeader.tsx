@@ -56,10 +56,8 @@ export function StatusHeader() {
   const [unpinError, setUnpinError] = useState<string | null>(null);
   const [unpinning, setUnpinning] = useState(false);
   const urlRef = useRef<HTMLElement>(null);
-  // The host reports its proxy in the snapshot; the last known URL stays on screen while disconnected.
-  const lastProxy = useRef(snapshot?.proxy ?? null);
-  if (snapshot?.proxy) lastProxy.current = snapshot.proxy;
-  const proxyUrl = lastProxy.current?.url ?? null;
+  // The host reports its proxy in the snapshot; while disconnected the store keeps the last one, URL included.
+  const proxyUrl = snapshot?.proxy?.url ?? null;
   const proxyState = !connected ? 'stopped' : snapshot?.proxy?.paused ? 'paused' : snapshot?.proxy ? 'running' : 'not running';
 
   useEffect(() => {
