@@ -344,8 +344,11 @@ The columns subtract from one another: **node-naive − direct** is what any
 Node pass-through (node:http in, undici out) costs; **qcc-static-plan −
 node-naive** is the ProxyServer's own per-request work (auth, body capture,
 header rewriting, classification, commit, relay, request log) minus what it
-saves over the naive proxy by driving undici's \`dispatch()\` with a handler
-(no body stream, promise or AbortController per request);
+saves over the naive proxy: its own HTTP/1.1 server on \`net\` sockets
+(\`src-main/engine/node/proxy/http1/\`: no IncomingMessage or ServerResponse
+streams, each head written with its first body bytes in one buffer) and
+undici's \`dispatch()\` driven by a handler (no body stream, promise or
+AbortController per request);
 **qcc − qcc-static-plan** is the engine on the request path (\`Engine.plan()\`
 and its \`settle()\`, \`report\` → \`recordOutcome()\` and its \`settle()\`).
 *Proxy CPU per request* shows those steps most clearly.

@@ -1,5 +1,4 @@
-import type { Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { AddressInfo, Server } from 'node:net';
 import type { Readable } from 'node:stream';
 
 /** Listens on `port` (0 picks a free one); rejects with the listen error (EADDRINUSE, EACCES). */

@@ -94,9 +94,13 @@ describe('headerRecord and replaceHeaders', () => {
 
 describe('presentedToken', () => {
   it('accepts x-api-key or a bearer authorization', () => {
-    expect(presentedToken({ 'x-api-key': 'qcc-1' })).toBe('qcc-1');
-    expect(presentedToken({ authorization: 'Bearer qcc-2' })).toBe('qcc-2');
-    expect(presentedToken({ authorization: 'Basic abc' })).toBeUndefined();
-    expect(presentedToken({})).toBeUndefined();
+    expect(presentedToken(lookup({ 'x-api-key': 'qcc-1' }))).toBe('qcc-1');
+    expect(presentedToken(lookup({ authorization: 'Bearer qcc-2' }))).toBe('qcc-2');
+    expect(presentedToken(lookup({ authorization: 'Basic abc' }))).toBeUndefined();
+    expect(presentedToken(lookup({}))).toBeUndefined();
   });
 });
+
+function lookup(headers: Record<string, string>): (lowerName: string) => string | undefined {
+  return (name) => headers[name];
+}

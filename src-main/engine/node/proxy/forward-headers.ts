@@ -117,11 +117,11 @@ function withoutNamed(flat: readonly string[], names: ReadonlySet<string>): stri
   return out;
 }
 
-/** The local proxy token presented by the client, as `x-api-key` or `Authorization: Bearer`. */
-export function presentedToken(headers: Record<string, string | string[] | undefined>): string | undefined {
-  const apiKey = headers['x-api-key'];
-  if (typeof apiKey === 'string' && apiKey) return apiKey;
-  const authorization = headers['authorization'];
-  if (typeof authorization === 'string' && /^bearer /i.test(authorization)) return authorization.slice(7).trim();
+/** The local proxy token presented by the client, as `x-api-key` or `Authorization: Bearer`; `header` looks up a request header by lower-case name. */
+export function presentedToken(header: (lowerName: string) => string | undefined): string | undefined {
+  const apiKey = header('x-api-key');
+  if (apiKey) return apiKey;
+  const authorization = header('authorization');
+  if (authorization !== undefined && /^bearer /i.test(authorization)) return authorization.slice(7).trim();
   return undefined;
 }

@@ -1,8 +1,10 @@
-import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { FailoverPolicy } from '../../../../src-shared/model/policy.js';
 import type { RequestPlan } from '../../core/engine.js';
-import { sendAnthropicError } from './anthropic-error.js';
+import { CLOSE_CONNECTION, sendAnthropicError } from './anthropic-error.js';
 import { replaceHeaders } from './forward-headers.js';
+import type { BodyListener, Http1Request } from './http1/http1-request.js';
+import type { Http1Response } from './http1/http1-response.js';
+import type { RequestError } from './http1/request-head.js';
 import { UpstreamAttempt } from './upstream-attempt.js';
 import type { UpstreamAgents, UpstreamTargets } from './upstream-agents.js';
 
@@ -44,13 +46,17 @@ export interface HeldResponse {
 
 const RESENT_LENGTH = new Set(['content-length', 'x-qcc-attempts']);
 
+/** Anthropic's 413 message, and what the request log says. */
+export const TOO_LARGE_MESSAGE = 'Request exceeds the maximum allowed number of bytes.';
+export const TOO_LARGE_ERROR = 'request body too large';
+
 /**
  * One client request from its body to its log line (architecture.md §4.3):
  * plan → attempt each candidate in turn → the first that commits is relayed;
  * when all fail, the last upstream error is returned as received. Callbacks,
  * not promises: this is the proxy's hot path.
  */
-export class Exchange {
+export class Exchange implements BodyListener {
   body: Buffer = EMPTY;
   /** The body asks for `"stream": true`: headers then come at once, so the first-byte timeout applies to them. */
   streamRequested = false;
@@ -66,14 +72,36 @@ export class Exchange {
 
   constructor(
     readonly context: ExchangeContext,
-    readonly req: IncomingMessage,
-    readonly res: ServerResponse,
+    readonly req: Http1Request,
+    readonly res: Http1Response,
     readonly log: ProxiedRequestLog,
     private readonly started: number,
   ) {}
 
   get policy(): FailoverPolicy {
     return this.context.engine.policy;
+  }
+
+  /** The whole request body arrived: start forwarding it. */
+  bodyReceived(body: Buffer): void {
+    try {
+      this.start(body);
+    } catch (error) {
+      this.crashed(error);
+    }
+  }
+
+  /** The body will not arrive whole: too large (a chunked body passing the cap), malformed framing, or too slow. */
+  bodyRefused(error: RequestError): void {
+    if (error.status === 413) this.refuse(413, TOO_LARGE_ERROR, TOO_LARGE_MESSAGE);
+    else this.refuse(error.status, error.message, error.message);
+  }
+
+  /** Answers with one of QCC's errors without reading the rest of the request, so the connection closes after it. */
+  refuse(status: number, logError: string, message: string): void {
+    this.log.error = logError;
+    sendAnthropicError(this.res, status, message, CLOSE_CONNECTION);
+    this.finish();
   }
 
   /** The request body is in: plan and make the first attempt. */

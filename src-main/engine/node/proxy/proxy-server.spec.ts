@@ -1,5 +1,6 @@
 import { createServer, request as httpRequest, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { connect, type AddressInfo } from 'node:net';
+import { Readable } from 'node:stream';
 import { afterEach, describe, expect, it } from 'vitest';
 import { sseEvents } from '../../../fake-upstream/sse.js';
 import { request } from 'undici';
@@ -142,7 +143,9 @@ describe('pause and resume', () => {
       const response = await h.send({ stream });
       expect(response.status).toBe(503);
       expect(response.headers['x-should-retry']).toBe('false');
-      expect(response.headers.connection).toBe('keep-alive'); // a paused proxy keeps its clients' connections
+      // A paused proxy keeps its clients' connections.
+      expect(response.headers.connection).not.toBe('close');
+      expect(response.headers['keep-alive']).toBe('timeout=65');
       expect(JSON.parse(response.text)).toEqual({
         type: 'error',
         error: { type: 'api_error', message: 'QCC is paused: requests are not being forwarded. Resume it from the QCC tray menu.' },
@@ -194,6 +197,98 @@ describe('limits', () => {
     expect(response.status).toBe(413);
     expect(JSON.parse(response.text).error.type).toBe('request_too_large');
     expect(h.upstream('production-0').received).toEqual([]);
+  });
+});
+
+describe('hostile and unusual requests', () => {
+  /** Writes `bytes` on a raw socket and resolves with everything the proxy sends until it closes the connection. */
+  function rawExchange(url: string, bytes: string): Promise<string> {
+    const { port } = new URL(url);
+    return new Promise((resolve, reject) => {
+      const socket = connect(Number(port), '127.0.0.1', () => socket.write(bytes));
+      const chunks: Buffer[] = [];
+      socket.on('data', (chunk: Buffer) => chunks.push(chunk));
+      socket.on('error', reject);
+      socket.on('close', () => resolve(Buffer.concat(chunks).toString('latin1')));
+    });
+  }
+
+  function bodyOf(response: string): unknown {
+    return JSON.parse(response.slice(response.indexOf('\r\n\r\n') + 4));
+  }
+
+  it('refuses Content-Length together with Transfer-Encoding (a smuggling attempt) with 400 in Anthropic format, forwards nothing, closes the connection and logs it', async () => {
+    h = await ProxyHarness.start([{ name: 'production', tier: 'primary', endpoints: 1 }]);
+    const smuggled = 'GET /v1/models HTTP/1.1\r\nHost: x\r\nx-api-key: ' + PROXY_TOKEN + '\r\n\r\n';
+    const response = await rawExchange(
+      h.proxy.url,
+      `POST /v1/messages HTTP/1.1\r\nHost: 127.0.0.1\r\nx-api-key: ${PROXY_TOKEN}\r\nContent-Length: 4\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n${smuggled}`,
+    );
+    expect(response).toMatch(/^HTTP\/1\.1 400 Bad Request\r\n/);
+    expect(response).toMatch(/\r\nconnection: close\r\n/);
+    expect(response.match(/HTTP\/1\.1 /g)).toHaveLength(1); // the smuggled request was never answered
+    expect(bodyOf(response)).toEqual({ type: 'error', error: { type: 'invalid_request_error', message: 'Bad request: both Content-Length and Transfer-Encoding are present.' } });
+    expect(h.upstream('production-0').received).toEqual([]);
+    expect(h.logs).toMatchObject([{ method: 'POST', path: '/v1/messages', status: 400, attempts: 0, error: 'Bad request: both Content-Length and Transfer-Encoding are present.' }]);
+  });
+
+  it('answers a request line that is not HTTP/1.x with 400 and never reaches the engine', async () => {
+    h = await ProxyHarness.start([{ name: 'production', tier: 'primary', endpoints: 1 }]);
+    const response = await rawExchange(h.proxy.url, 'HELLO\r\n\r\n');
+    expect(response).toMatch(/^HTTP\/1\.1 400 /);
+    expect(bodyOf(response)).toMatchObject({ type: 'error', error: { type: 'invalid_request_error' } });
+    expect(h.upstream('production-0').received).toEqual([]);
+    expect(h.logs).toMatchObject([{ method: '', path: '', status: 400 }]);
+  });
+
+  it('forwards a chunked request body byte-exact, as one body with a length', async () => {
+    h = await ProxyHarness.start([{ name: 'production', tier: 'primary', endpoints: 1 }]);
+    const body = JSON.stringify(messageBody(false));
+    const pieces = [body.slice(0, 7), body.slice(7, 30), body.slice(30)];
+    const response = await request(`${h.proxy.url}/v1/messages`, {
+      method: 'POST',
+      headers: { 'x-api-key': PROXY_TOKEN, 'content-type': 'application/json', 'anthropic-version': '2023-06-01' },
+      body: Readable.from(pieces.map((piece) => Buffer.from(piece))),
+    });
+    expect(response.statusCode).toBe(200);
+    await response.body.text();
+    const [received] = h.upstream('production-0').received;
+    expect(received?.body.toString('utf8')).toBe(body);
+    expect(received?.headers['content-length']).toBe(String(Buffer.byteLength(body)));
+    expect(received?.headers['transfer-encoding']).toBeUndefined();
+  });
+
+  it('refuses a chunked body with 413 as soon as it passes the cap, forwarding nothing', async () => {
+    h = await ProxyHarness.start([{ name: 'production', tier: 'primary', endpoints: 1 }], {}, { maxRequestBytes: 1_024 });
+    const chunk = 'x'.repeat(600);
+    const response = await rawExchange(
+      h.proxy.url,
+      `POST /v1/messages HTTP/1.1\r\nHost: 127.0.0.1\r\nx-api-key: ${PROXY_TOKEN}\r\nTransfer-Encoding: chunked\r\n\r\n258\r\n${chunk}\r\n258\r\n${chunk}\r\n`,
+    );
+    expect(response).toMatch(/^HTTP\/1\.1 413 /);
+    expect(bodyOf(response)).toMatchObject({ error: { type: 'request_too_large' } });
+    expect(h.upstream('production-0').received).toEqual([]);
+    expect(h.logs).toMatchObject([{ status: 413, error: 'request body too large' }]);
+  });
+
+  it('answers a request head that stops arriving with 408 once the headers timeout passes, not before', async () => {
+    let now = 0;
+    h = await ProxyHarness.start([{ name: 'production', tier: 'primary', endpoints: 1 }], {}, { now: () => now, headersTimeoutMs: 10_000 });
+    // A whole request, then the start of a second one in the same write: once the first is logged, the second's head is known to be waiting.
+    const first = `GET /v1/models HTTP/1.1\r\nHost: 127.0.0.1\r\nx-api-key: ${PROXY_TOKEN}\r\n\r\n`;
+    const response = rawExchange(h.proxy.url, `${first}POST /v1/messages HTTP/1.1\r\nHost: 127.0.0.1\r\n`);
+    await expect.poll(() => h.logs.length).toBe(1);
+    now = 9_999;
+    h.proxy.sweepConnections();
+    expect(await h.proxy.connectionCount()).toBe(1);
+    now = 10_000;
+    h.proxy.sweepConnections();
+    const text = await response;
+    expect(text).toMatch(/^HTTP\/1\.1 200 /);
+    const second = text.slice(text.lastIndexOf('HTTP/1.1 '));
+    expect(second).toMatch(/^HTTP\/1\.1 408 /);
+    expect(bodyOf(second)).toMatchObject({ type: 'error', error: { message: 'Request timeout: the request head did not arrive in time.' } });
+    expect(h.logs[1]).toMatchObject({ status: 408 });
   });
 });
 

@@ -1,10 +1,12 @@
 import { timingSafeEqual } from 'node:crypto';
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { sendAnthropicError } from './anthropic-error.js';
+import { CLOSE_CONNECTION, sendAnthropicError } from './anthropic-error.js';
 import { presentedToken } from './forward-headers.js';
-import { listenOn } from '../http-util.js';
-import { Exchange, type ExchangeContext, type ProxiedRequestLog, type ProxyEngine } from './proxy-exchange.js';
+import { Http1Server } from './http1/http1-server.js';
+import type { Http1Request } from './http1/http1-request.js';
+import type { Http1Response } from './http1/http1-response.js';
+import type { RequestError, RequestHead } from './http1/request-head.js';
+import { Exchange, TOO_LARGE_ERROR, TOO_LARGE_MESSAGE, type ExchangeContext, type ProxiedRequestLog, type ProxyEngine } from './proxy-exchange.js';
 import { UpstreamAgents, UpstreamTargets } from './upstream-agents.js';
 
 export { asksForStream, type ProxiedRequestLog, type ProxyEngine } from './proxy-exchange.js';
@@ -15,6 +17,7 @@ export const MAX_REQUEST_BYTES = 32 * 1024 * 1024;
 /** What a paused proxy tells Claude Code; `x-should-retry: false` keeps the SDK from retrying in a loop. */
 export const PAUSED_MESSAGE = 'QCC is paused: requests are not being forwarded. Resume it from the QCC tray menu.';
 const PAUSED_HEADERS = ['x-should-retry', 'false'];
+const UNAUTHORIZED_MESSAGE = 'QCC: missing or invalid local proxy token. Use the token from `qcc proxy token` as ANTHROPIC_API_KEY.';
 
 export interface ProxyServerOptions {
   engine: ProxyEngine;
@@ -23,6 +26,12 @@ export interface ProxyServerOptions {
   /** Called once per finished request. Must not throw. */
   onRequest?: (entry: ProxiedRequestLog) => void;
   maxRequestBytes?: number;
+  /** Monotonic ms for the server's connection deadlines (tests inject one and call `sweepConnections`). */
+  now?: () => number;
+  /** Idle time allowed between requests on a kept-alive connection. */
+  keepAliveTimeoutMs?: number;
+  /** Time allowed for a request head to arrive once it has begun. */
+  headersTimeoutMs?: number;
 }
 
 /**
@@ -33,7 +42,7 @@ export interface ProxyServerOptions {
  * in `Exchange` and `UpstreamAttempt`.
  */
 export class ProxyServer {
-  private readonly server: Server;
+  private readonly server: Http1Server;
   private readonly agents = new UpstreamAgents();
   private readonly context: ExchangeContext;
   private readonly token: Buffer;
@@ -44,12 +53,19 @@ export class ProxyServer {
     this.token = Buffer.from(options.token);
     this.maxRequestBytes = options.maxRequestBytes ?? MAX_REQUEST_BYTES;
     this.context = { engine: options.engine, agents: this.agents, targets: new UpstreamTargets(), onRequest: options.onRequest };
-    this.server = createServer({ keepAliveTimeout: 65_000 }, (req, res) => this.handle(req, res));
+    this.server = new Http1Server({
+      handler: (req, res) => this.handle(req, res),
+      refuse: (res, error, head) => this.refused(res, error, head),
+      maxBodyBytes: this.maxRequestBytes,
+      now: options.now,
+      keepAliveTimeoutMs: options.keepAliveTimeoutMs,
+      headersTimeoutMs: options.headersTimeoutMs,
+    });
   }
 
   /** Listens; resolves with the bound address (port 0 picks a free one). */
   listen(port: number, host = '127.0.0.1'): Promise<AddressInfo> {
-    return listenOn(this.server, port, host);
+    return this.server.listen(port, host);
   }
 
   get url(): string {
@@ -75,24 +91,26 @@ export class ProxyServer {
 
   /** Client connections currently open (for status and leak checks). */
   connectionCount(): Promise<number> {
-    return new Promise((resolve, reject) => this.server.getConnections((error, count) => (error ? reject(error) : resolve(count))));
+    return Promise.resolve(this.server.connectionCount);
+  }
+
+  /** Applies connection deadlines now (the server also does so every second). */
+  sweepConnections(): void {
+    this.server.sweep();
   }
 
   /** Stops accepting, ends open connections, closes upstream pools. */
   async close(): Promise<void> {
-    await new Promise<void>((resolve) => {
-      this.server.close(() => resolve());
-      this.server.closeAllConnections();
-    });
+    await this.server.close();
     await this.agents.close();
   }
 
-  private handle(req: IncomingMessage, res: ServerResponse): void {
+  private handle(req: Http1Request, res: Http1Response): void {
     const started = performance.now();
-    const url = req.url ?? '/';
+    const url = req.url;
     const query = url.indexOf('?');
     const log: ProxiedRequestLog = {
-      method: req.method ?? 'GET',
+      method: req.method,
       path: query === -1 ? url : url.slice(0, query),
       status: 0,
       config: null,
@@ -104,64 +122,44 @@ export class ProxyServer {
     };
     const exchange = new Exchange(this.context, req, res, log, started);
     try {
-      if (!this.authorized(req)) {
-        log.error = 'missing or wrong local proxy token';
-        refuse(req, res, 401, 'QCC: missing or invalid local proxy token. Use the token from `qcc proxy token` as ANTHROPIC_API_KEY.');
-        return exchange.finish();
-      }
+      if (!this.authorized(req)) return exchange.refuse(401, 'missing or wrong local proxy token', UNAUTHORIZED_MESSAGE);
       if (this.isPaused) {
-        // Answered before the body is read: node:http discards the rest and keeps the connection.
+        // Answered before the body is read: the connection reads and drops the rest, and stays open.
         log.error = 'QCC is paused';
         sendAnthropicError(res, 503, PAUSED_MESSAGE, PAUSED_HEADERS);
         return exchange.finish();
       }
-      if (Number(req.headers['content-length'] ?? 0) > this.maxRequestBytes) return this.tooLarge(exchange);
-      res.on('close', () => {
-        if (!res.writableFinished) exchange.clientClosed();
-      });
-      this.readBody(exchange);
+      if ((req.contentLength ?? 0) > this.maxRequestBytes) return exchange.refuse(413, TOO_LARGE_ERROR, TOO_LARGE_MESSAGE);
+      res.onClose = () => exchange.clientClosed();
+      req.readBody(exchange);
     } catch (error) {
       exchange.crashed(error);
     }
   }
 
-  private authorized(req: IncomingMessage): boolean {
-    const presented = presentedToken(req.headers);
+  private authorized(req: Http1Request): boolean {
+    const presented = presentedToken((name) => req.header(name));
     if (presented === undefined) return false;
     const candidate = Buffer.from(presented);
     return candidate.length === this.token.length && timingSafeEqual(candidate, this.token);
   }
 
-  /** Holds the whole body for replay, then starts forwarding; past the cap, answers 413 instead. */
-  private readBody(exchange: Exchange): void {
-    const { req } = exchange;
-    const chunks: Buffer[] = [];
-    let size = 0;
-    req.on('data', (chunk: Buffer) => {
-      if (size > this.maxRequestBytes) return; // refused already; the rest is dropped with the connection
-      size += chunk.length;
-      if (size > this.maxRequestBytes) return this.tooLarge(exchange);
-      chunks.push(chunk);
-    });
-    req.on('end', () => {
-      if (size > this.maxRequestBytes) return;
-      try {
-        exchange.start(chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks, size));
-      } catch (error) {
-        exchange.crashed(error);
-      }
+  /** A request the HTTP server refused before it became an exchange: answered, and logged like any other. */
+  private refused(res: Http1Response, error: RequestError, head: RequestHead | null): void {
+    sendAnthropicError(res, error.status, error.message, CLOSE_CONNECTION);
+    const line = head ?? error.requestLine;
+    const target = line?.target ?? '';
+    const query = target.indexOf('?');
+    this.context.onRequest?.({
+      method: line?.method ?? '',
+      path: query === -1 ? target : target.slice(0, query),
+      status: error.status,
+      config: null,
+      endpoint_id: null,
+      attempts: 0,
+      latency_ms: 0,
+      streamed: false,
+      error: error.message,
     });
   }
-
-  private tooLarge(exchange: Exchange): void {
-    exchange.log.error = 'request body too large';
-    refuse(exchange.req, exchange.res, 413, 'Request exceeds the maximum allowed number of bytes.');
-    exchange.finish();
-  }
-}
-
-/** Answers without reading the rest of the request, then drops the connection so nothing more is read. */
-function refuse(req: IncomingMessage, res: ServerResponse, status: number, message: string): void {
-  sendAnthropicError(res, status, message, ['connection', 'close']);
-  res.once('finish', () => req.socket.destroySoon());
 }

@@ -66,12 +66,12 @@ export class UpstreamAttempt implements Dispatcher.DispatchHandler {
     const { req } = exchange;
     const { endpoint } = candidate;
     const policy = exchange.policy;
-    const target = exchange.context.targets.resolve(endpoint.base_url, req.url ?? '/');
+    const target = exchange.context.targets.resolve(endpoint.base_url, req.url);
     exchange.context.agents.for(policy).dispatch(
       {
         origin: target.origin,
         path: target.path,
-        method: (req.method ?? 'GET') as Dispatcher.HttpMethod,
+        method: req.method as Dispatcher.HttpMethod,
         headers: upstreamRequestHeaders(req.rawHeaders, endpoint.api_key, endpoint.auth_style),
         body: exchange.body.length > 0 ? exchange.body : null,
         headersTimeout: exchange.streamRequested ? policy.first_byte_timeout_ms : Math.max(policy.first_byte_timeout_ms, NON_STREAMING_HEADERS_TIMEOUT_MS),
@@ -274,13 +274,13 @@ export class UpstreamAttempt implements Dispatcher.DispatchHandler {
   private waitForDrain(): false {
     if (this.onDrain === null) {
       this.onDrain = () => this.resumeUpstream?.();
-      this.exchange.res.on('drain', this.onDrain);
+      this.exchange.res.onDrain = this.onDrain;
     }
     return false;
   }
 
   private stopWaitingForDrain(): void {
-    if (this.onDrain !== null) this.exchange.res.off('drain', this.onDrain);
+    if (this.onDrain !== null && this.exchange.res.onDrain === this.onDrain) this.exchange.res.onDrain = null;
     this.onDrain = null;
   }
 

@@ -1,0 +1,165 @@
+/**
+ * Parses an HTTP/1.x request head (RFC 9112 §2–§6) strictly: anything a
+ * lenient parser would have to guess about — bare LF, control characters,
+ * obsolete line folding, a space before the colon, Content-Length together
+ * with Transfer-Encoding, conflicting lengths — is refused with the status
+ * and reason the client gets. Guessing is how request smuggling starts, and
+ * the clients QCC serves (Claude Code, the Anthropic SDKs, curl) never send
+ * such requests.
+ */
+
+/** A request head the connection can act on. */
+export interface RequestHead {
+  method: string;
+  /** The request target in origin form (`/v1/messages?beta=true`), as received. */
+  target: string;
+  /** 0 for HTTP/1.0, 1 for HTTP/1.1. */
+  minorVersion: 0 | 1;
+  /** Names (case kept) and values, alternating, in the order received. */
+  rawHeaders: string[];
+  /** Body bytes that follow the head: a length (0 for none), or `CHUNKED`. */
+  bodyLength: number;
+  /** Whether the connection may carry another request after this one. */
+  keepAlive: boolean;
+  /** The client waits for `100 Continue` before it sends the body. */
+  expectContinue: boolean;
+}
+
+/** `bodyLength` of a chunked body: its length is known only at its end. */
+export const CHUNKED = -1;
+
+/** Why a request was refused before it reached the handler: the status and the reason the client is told. */
+export class RequestError extends Error {
+  /** The request line's method and target, when the request got that far (for the request log). */
+  requestLine: { method: string; target: string } | null = null;
+
+  constructor(
+    readonly status: 400 | 408 | 413 | 417 | 431 | 501 | 505,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'RequestError';
+  }
+}
+
+const TOKEN = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
+/** Control characters other than HTAB, and CR or LF that are not part of a CRLF. */
+// eslint-disable-next-line no-control-regex -- finding control characters is the point
+const FORBIDDEN_IN_HEAD = /[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]|\r(?!\n)|(?<!\r)\n/;
+const REQUEST_LINE = /^([!#$%&'*+.^_`|~0-9A-Za-z-]+) (\S+) HTTP\/(\d)\.(\d)$/;
+const DIGITS = /^\d{1,15}$/;
+
+/**
+ * Parses `head`: the latin1 text of the request line and header lines,
+ * without the blank line that ends them.
+ */
+export function parseRequestHead(head: string): RequestHead {
+  if (FORBIDDEN_IN_HEAD.test(head)) throw new RequestError(400, 'Bad request: the request head contains a control character or a line break that is not CRLF.');
+  const lines = head.split('\r\n');
+  const requestLine = REQUEST_LINE.exec(lines[0] as string);
+  if (requestLine === null) throw new RequestError(400, 'Bad request: the request line is not "METHOD /path HTTP/1.1".');
+  const [, method, target, major, minor] = requestLine as unknown as [string, string, string, string, string];
+  if (major !== '1' || (minor !== '0' && minor !== '1')) throw new RequestError(505, `HTTP version ${major}.${minor} is not supported; use HTTP/1.1.`);
+  if (method === 'CONNECT') throw new RequestError(501, 'CONNECT is not supported: QCC is not a tunnelling proxy. Point ANTHROPIC_BASE_URL at it instead.');
+  if (target.charCodeAt(0) !== 0x2f) throw new RequestError(400, 'Bad request: the request target must be a path starting with "/".');
+  try {
+    return parseHeaders(method, target, minor === '1' ? 1 : 0, lines);
+  } catch (error) {
+    if (error instanceof RequestError) error.requestLine = { method, target };
+    throw error;
+  }
+}
+
+function parseHeaders(method: string, target: string, minorVersion: 0 | 1, lines: string[]): RequestHead {
+
+  const rawHeaders: string[] = [];
+  let contentLength: string | undefined;
+  let transferEncoding: string | undefined;
+  let connection: string | undefined;
+  let expect: string | undefined;
+  let hosts = 0;
+  for (let i = 1; i < lines.length; i++) {
+    const line = lines[i] as string;
+    const first = line.charCodeAt(0);
+    if (first === 0x20 || first === 0x09) throw new RequestError(400, 'Bad request: obsolete line folding in a header.');
+    const colon = line.indexOf(':');
+    const name = colon > 0 ? line.slice(0, colon) : '';
+    if (!TOKEN.test(name)) throw new RequestError(400, `Bad request: malformed header line ${JSON.stringify(line.slice(0, 40))}.`);
+    const value = trimOws(line, colon + 1);
+    rawHeaders.push(name, value);
+    // The names framing depends on, compared without allocating a lower-case copy of every name.
+    switch (name.length) {
+      case 4:
+        if (name.toLowerCase() === 'host') hosts++;
+        break;
+      case 6:
+        if (name.toLowerCase() === 'expect') expect = value.toLowerCase();
+        break;
+      case 10:
+        if (name.toLowerCase() === 'connection') connection = connection === undefined ? value.toLowerCase() : `${connection},${value.toLowerCase()}`;
+        break;
+      case 14:
+        if (name.toLowerCase() === 'content-length') contentLength = contentLength === undefined ? value : `${contentLength},${value}`;
+        break;
+      case 17:
+        if (name.toLowerCase() === 'transfer-encoding') transferEncoding = transferEncoding === undefined ? value : `${transferEncoding},${value}`;
+        break;
+    }
+  }
+  if (minorVersion === 1 && hosts !== 1) throw new RequestError(400, hosts === 0 ? 'Bad request: HTTP/1.1 requires a Host header.' : 'Bad request: more than one Host header.');
+
+  return {
+    method,
+    target,
+    minorVersion,
+    rawHeaders,
+    bodyLength: bodyLengthOf(contentLength, transferEncoding, minorVersion),
+    keepAlive: connection === undefined ? minorVersion === 1 : keepsAlive(connection, minorVersion),
+    // RFC 9110 §10.1.1: an HTTP/1.0 client gets no 1xx, so its Expect is ignored.
+    expectContinue: expect !== undefined && minorVersion === 1 && expectsContinue(expect),
+  };
+}
+
+/** RFC 9112 §6.3: Transfer-Encoding wins over Content-Length, but a request with both is refused (§6.1: a smuggling sign). */
+function bodyLengthOf(contentLength: string | undefined, transferEncoding: string | undefined, minorVersion: 0 | 1): number {
+  if (transferEncoding !== undefined) {
+    if (contentLength !== undefined) throw new RequestError(400, 'Bad request: both Content-Length and Transfer-Encoding are present.');
+    if (minorVersion === 0) throw new RequestError(400, 'Bad request: Transfer-Encoding in an HTTP/1.0 request.');
+    const codings = transferEncoding.split(',').map((coding) => coding.trim().toLowerCase());
+    if (codings[codings.length - 1] !== 'chunked') throw new RequestError(400, 'Bad request: the last transfer coding must be chunked.');
+    if (codings.length > 1) throw new RequestError(501, `Transfer-Encoding "${transferEncoding}" is not supported; send the body with Content-Length or chunked alone.`);
+    return CHUNKED;
+  }
+  if (contentLength === undefined) return 0;
+  // Repeated or comma-joined lengths are accepted only when they all agree (RFC 9110 §8.6).
+  const values = contentLength.split(',');
+  const first = values[0]?.trim() ?? '';
+  for (const value of values) {
+    if (!DIGITS.test(value.trim()) || value.trim() !== first) throw new RequestError(400, `Bad request: invalid Content-Length ${JSON.stringify(contentLength)}.`);
+  }
+  return Number(first);
+}
+
+function keepsAlive(connection: string, minorVersion: 0 | 1): boolean {
+  let keepAlive = minorVersion === 1;
+  for (const token of connection.split(',')) {
+    const option = token.trim();
+    if (option === 'close') return false;
+    if (option === 'keep-alive') keepAlive = true;
+  }
+  return keepAlive;
+}
+
+function expectsContinue(expect: string): boolean {
+  if (expect === '100-continue') return true;
+  throw new RequestError(417, `Expectation "${expect}" cannot be met; only 100-continue is supported.`);
+}
+
+/** The value after the colon without leading or trailing spaces and tabs (OWS). */
+function trimOws(line: string, from: number): string {
+  let start = from;
+  let end = line.length;
+  while (start < end && (line.charCodeAt(start) === 0x20 || line.charCodeAt(start) === 0x09)) start++;
+  while (end > start && (line.charCodeAt(end - 1) === 0x20 || line.charCodeAt(end - 1) === 0x09)) end--;
+  return line.slice(start, end);
+}
