@@ -219,6 +219,7 @@ export class Http1Connection implements RequestOwner, ResponseOwner {
 
   /** The body broke off (bad framing, too slow): whoever waits for it answers, and the connection closes. */
   private bodyFailed(error: RequestError): void {
+    if (this.phase !== 'body') return; // already answered and closing (a refusal made while this input was being decoded)
     const request = this.request as Http1Request;
     const response = this.response as Http1Response;
     this.phase = 'closing';
