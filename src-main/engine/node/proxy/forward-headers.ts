@@ -21,6 +21,9 @@ const DROPPED_REQUEST_HEADERS = new Set([
   'authorization',
 ]);
 
+/** Lengths of the dropped names: most headers (Claude Code sends twenty-odd) are kept without a lower-case copy of their name. */
+const DROPPED_REQUEST_LENGTHS = new Set([...DROPPED_REQUEST_HEADERS].map((name) => name.length));
+
 const DROPPED_RESPONSE_HEADERS = new Set(['connection', 'keep-alive', 'proxy-connection', 'transfer-encoding', 'trailer', 'upgrade']);
 
 /**
@@ -33,9 +36,11 @@ export function upstreamRequestHeaders(rawHeaders: readonly string[], apiKey: st
   let connectionTokens: Set<string> | undefined;
   for (let i = 0; i < rawHeaders.length; i += 2) {
     const name = rawHeaders[i] as string;
-    const lower = name.toLowerCase();
-    if (lower === 'connection') connectionTokens = addTokens(connectionTokens, rawHeaders[i + 1] as string);
-    if (DROPPED_REQUEST_HEADERS.has(lower)) continue;
+    if (DROPPED_REQUEST_LENGTHS.has(name.length)) {
+      const lower = name.toLowerCase();
+      if (lower === 'connection') connectionTokens = addTokens(connectionTokens, rawHeaders[i + 1] as string);
+      if (DROPPED_REQUEST_HEADERS.has(lower)) continue;
+    }
     out.push(name, rawHeaders[i + 1] as string);
   }
   const kept = connectionTokens === undefined ? out : withoutNamed(out, connectionTokens);

@@ -221,7 +221,8 @@ describe('parseRequestHead: refusals', () => {
     expect(refusal(head('GET /a HTTP/1.1')).requestLine).toEqual({ method: 'GET', target: '/a' });
     expect(refusal(head('GET / HTTP/2.0', 'Host: h')).requestLine).toBeNull();
     expect(refusal(head('GET http://x/ HTTP/1.1', 'Host: h')).requestLine).toBeNull();
-    expect(refusal('GET / HTTP/1.1\r\nHost: h\nX: y').requestLine).toBeNull();
+    expect(refusal('GET / HTTP/1.1\r\nHost: h\nX: y').requestLine).toEqual({ method: 'GET', target: '/' }); // a bad header line comes after a good request line
+    expect(refusal('GET /\n HTTP/1.1\r\nHost: h').requestLine).toBeNull();
   });
 
   it.each(['100-continue-please', 'something', '200-ok'])('refuses Expect "%s" with 417', (expectation) => {

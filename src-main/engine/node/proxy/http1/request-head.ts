@@ -42,50 +42,58 @@ export class RequestError extends Error {
   }
 }
 
-const TOKEN = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
-/** Control characters other than HTAB, and CR or LF that are not part of a CRLF. */
+const REQUEST_LINE = /^([!#$%&'*+.^_`|~0-9A-Za-z-]+) ([\x21-\x7e]+) HTTP\/(\d)\.(\d)$/;
+/**
+ * One header line, matched where the last one ended: a token name, the colon
+ * (no space before it), optional whitespace, then a value without control
+ * characters other than HTAB — so no CR or LF outside the line's own CRLF.
+ */
+// eslint-disable-next-line no-control-regex -- excluding control characters is the point
+const HEADER_LINE = /([!#$%&'*+.^_`|~0-9A-Za-z-]+):[ \t]*([^\x00-\x08\x0a-\x1f\x7f]*)\r\n/y;
 // eslint-disable-next-line no-control-regex -- finding control characters is the point
-const FORBIDDEN_IN_HEAD = /[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]|\r(?!\n)|(?<!\r)\n/;
-const REQUEST_LINE = /^([!#$%&'*+.^_`|~0-9A-Za-z-]+) (\S+) HTTP\/(\d)\.(\d)$/;
+const CONTROL = /[\x00-\x08\x0a-\x1f\x7f]/;
 const DIGITS = /^\d{1,15}$/;
+const CONTROL_MESSAGE = 'Bad request: the request head contains a control character or a line break that is not CRLF.';
 
 /**
  * Parses `head`: the latin1 text of the request line and header lines,
- * without the blank line that ends them.
+ * each but the last ending in CRLF, without the blank line that ends them.
  */
 export function parseRequestHead(head: string): RequestHead {
-  if (FORBIDDEN_IN_HEAD.test(head)) throw new RequestError(400, 'Bad request: the request head contains a control character or a line break that is not CRLF.');
-  const lines = head.split('\r\n');
-  const requestLine = REQUEST_LINE.exec(lines[0] as string);
-  if (requestLine === null) throw new RequestError(400, 'Bad request: the request line is not "METHOD /path HTTP/1.1".');
+  const text = `${head}\r\n`;
+  const lineEnd = text.indexOf('\r\n');
+  const line = text.slice(0, lineEnd);
+  const requestLine = REQUEST_LINE.exec(line);
+  if (requestLine === null) throw new RequestError(400, CONTROL.test(line) ? CONTROL_MESSAGE : 'Bad request: the request line is not "METHOD /path HTTP/1.1".');
   const [, method, target, major, minor] = requestLine as unknown as [string, string, string, string, string];
   if (major !== '1' || (minor !== '0' && minor !== '1')) throw new RequestError(505, `HTTP version ${major}.${minor} is not supported; use HTTP/1.1.`);
   if (method === 'CONNECT') throw new RequestError(501, 'CONNECT is not supported: QCC is not a tunnelling proxy. Point ANTHROPIC_BASE_URL at it instead.');
   if (target.charCodeAt(0) !== 0x2f) throw new RequestError(400, 'Bad request: the request target must be a path starting with "/".');
   try {
-    return parseHeaders(method, target, minor === '1' ? 1 : 0, lines);
+    return parseHeaders(method, target, minor === '1' ? 1 : 0, text, lineEnd + 2);
   } catch (error) {
     if (error instanceof RequestError) error.requestLine = { method, target };
     throw error;
   }
 }
 
-function parseHeaders(method: string, target: string, minorVersion: 0 | 1, lines: string[]): RequestHead {
-
+/** The header lines of `text` from `from` on, each ending in CRLF (the last one too). */
+function parseHeaders(method: string, target: string, minorVersion: 0 | 1, text: string, from: number): RequestHead {
   const rawHeaders: string[] = [];
   let contentLength: string | undefined;
   let transferEncoding: string | undefined;
   let connection: string | undefined;
   let expect: string | undefined;
   let hosts = 0;
-  for (let i = 1; i < lines.length; i++) {
-    const line = lines[i] as string;
-    const first = line.charCodeAt(0);
-    if (first === 0x20 || first === 0x09) throw new RequestError(400, 'Bad request: obsolete line folding in a header.');
-    const colon = line.indexOf(':');
-    const name = colon > 0 ? line.slice(0, colon) : '';
-    if (!TOKEN.test(name)) throw new RequestError(400, `Bad request: malformed header line ${JSON.stringify(line.slice(0, 40))}.`);
-    const value = trimOws(line, colon + 1);
+  HEADER_LINE.lastIndex = from;
+  while (HEADER_LINE.lastIndex < text.length) {
+    const at = HEADER_LINE.lastIndex;
+    const match = HEADER_LINE.exec(text);
+    if (match === null) throw headerLineError(text, at);
+    const name = match[1] as string;
+    let value = match[2] as string;
+    const last = value.charCodeAt(value.length - 1);
+    if (last === 0x20 || last === 0x09) value = value.replace(/[ \t]+$/, '');
     rawHeaders.push(name, value);
     // The names framing depends on, compared without allocating a lower-case copy of every name.
     switch (name.length) {
@@ -155,11 +163,11 @@ function expectsContinue(expect: string): boolean {
   throw new RequestError(417, `Expectation "${expect}" cannot be met; only 100-continue is supported.`);
 }
 
-/** The value after the colon without leading or trailing spaces and tabs (OWS). */
-function trimOws(line: string, from: number): string {
-  let start = from;
-  let end = line.length;
-  while (start < end && (line.charCodeAt(start) === 0x20 || line.charCodeAt(start) === 0x09)) start++;
-  while (end > start && (line.charCodeAt(end - 1) === 0x20 || line.charCodeAt(end - 1) === 0x09)) end--;
-  return line.slice(start, end);
+/** Why the header line at `at` did not parse, in words the client can act on. */
+function headerLineError(text: string, at: number): RequestError {
+  const line = text.slice(at, text.indexOf('\r\n', at));
+  const first = line.charCodeAt(0);
+  if (first === 0x20 || first === 0x09) return new RequestError(400, 'Bad request: obsolete line folding in a header.');
+  if (CONTROL.test(line)) return new RequestError(400, CONTROL_MESSAGE);
+  return new RequestError(400, `Bad request: malformed header line ${JSON.stringify(line.slice(0, 40))}.`);
 }
