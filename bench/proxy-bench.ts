@@ -15,7 +15,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { compileChildren } from './compile.js';
-import { appendHistory, historyEntry } from './history.js';
+import { appendHistory, historyEntry, measuredCommit } from './history.js';
 import { renderProfile, summariseProfile } from './cpu-profile.js';
 import { Nginx, nginxVersion } from './nginx.js';
 import { cpuMsOf, foreignCpu, memoryOf, resetPeak, sampleRss } from './procfs.js';
@@ -95,6 +95,8 @@ function rotation<T>(items: T[], r: number): T[] {
 
 async function main(): Promise<void> {
   const started = performance.now();
+  // Read before measuring: the code this run measures.
+  const commit = measuredCommit(repoRoot);
   const children: BenchChild[] = [];
   let nginx: Nginx | null = null;
   const profileDir = profiling ? mkdtempSync(join(os.tmpdir(), 'qcc-bench-prof-')) : null;
@@ -352,7 +354,7 @@ async function main(): Promise<void> {
     if (!quick && !profiling && !underTsx) {
       mkdirSync(resultsDir, { recursive: true });
       writeFileSync(join(resultsDir, 'latest.json'), `${JSON.stringify(report, (_key, value: unknown) => (typeof value === 'number' ? round(value, 4) : value), 2)}\n`);
-      const history = appendHistory(join(resultsDir, 'history.json'), historyEntry(report));
+      const history = appendHistory(join(resultsDir, 'history.json'), historyEntry(report, commit));
       writeFileSync(join(benchDir, 'README.md'), renderReadme(report, history));
       log('wrote bench/README.md and bench/results/latest.json');
     }
