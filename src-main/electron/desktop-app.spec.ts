@@ -9,6 +9,7 @@ import { request } from 'undici';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { IpcInvokeReply } from '../../src-shared/contract/ipc.js';
 import { IPC_CHANNELS } from '../../src-shared/contract/ipc.js';
+import { connectClaudeCode, disconnectClaudeCode } from '../daemon/claude-settings.js';
 import { cleanEnv, runQcc } from '../daemon/cli/testing/run-cli.js';
 import { FAST_RECOVERY_POLICY } from '../engine/core/testing/fakes.js';
 import { FakeAnthropic } from '../fake-upstream/fake-anthropic.js';
@@ -64,6 +65,7 @@ async function startApp(platform: NodeJS.Platform = 'linux') {
     port: 0,
     adminPort: 0,
     claudeHome,
+    claudeWatchIntervalMs: 20,
     loginItem: null,
     secrets: new SafeStorageSecretCodec(safeStorage, { platform }),
     settingsWriter: new ElectronStoreSettingsWriter(dataDir),
@@ -201,6 +203,15 @@ describe('desktop app: tray actions', () => {
     const settings = JSON.parse(await readFile(join(claudeHome, '.claude', 'settings.json'), 'utf8')) as { env: Record<string, string> };
     expect(settings.env.ANTHROPIC_BASE_URL).toBe(app.daemon.proxyUrl);
     tray().menu!.click('claude');
+    await expect.poll(() => tray().menu!.find('claude')?.label).toBe('Connect Claude Code');
+  }, 30_000);
+
+  it('follows Claude Code being connected or disconnected outside the tray (qcc claude connect in a terminal)', async () => {
+    const app = await startApp();
+    expect(tray().menu!.find('claude')?.label).toBe('Connect Claude Code');
+    await connectClaudeCode({ home: claudeHome, proxyUrl: app.daemon.proxyUrl, token: app.daemon.proxyToken });
+    await expect.poll(() => tray().menu!.find('claude')?.label).toBe('Disconnect Claude Code');
+    await disconnectClaudeCode({ home: claudeHome });
     await expect.poll(() => tray().menu!.find('claude')?.label).toBe('Connect Claude Code');
   }, 30_000);
 

@@ -1,11 +1,12 @@
 // The desktop app: the headless daemon's engine, proxy, health monitor and
 // admin server (so the CLI and a browser keep working while the app runs),
 // plus the tray, native notifications, the dashboard window and the IPC bridge.
+import { unwatchFile, watchFile } from 'node:fs';
 import { join } from 'node:path';
 import { Notification, clipboard, dialog, ipcMain, screen } from 'electron';
 import type { EngineNotification } from '../../src-shared/contract/events.js';
 import type { EngineSnapshot } from '../../src-shared/contract/snapshot.js';
-import { connectClaudeCode, disconnectClaudeCode, isConnected } from '../daemon/claude-settings.js';
+import { claudeSettingsPath, connectClaudeCode, disconnectClaudeCode, isConnected } from '../daemon/claude-settings.js';
 import { startDaemon, type RunningDaemon } from '../daemon/daemon.js';
 import type { SettingsDocumentWriter } from '../engine/node/json-settings-repository.js';
 import type { SecretCodec } from '../engine/node/secret-codec.js';
@@ -33,6 +34,8 @@ export interface DesktopAppOptions {
   windowStateDir?: string;
   /** Home of Claude Code's settings (~/.claude); tests point it at a temporary folder. */
   claudeHome?: string;
+  /** How often Claude Code's settings file is checked for changes made outside the tray (`qcc claude connect`); default 2 s. */
+  claudeWatchIntervalMs?: number;
   loginItem: LoginItem | null;
   secrets: SecretCodec;
   settingsWriter?: SettingsDocumentWriter;
@@ -165,7 +168,25 @@ export class DesktopApp {
       }),
     );
     await Promise.all([this.refreshClaudeConnection(), this.refreshLaunchAtLogin()]);
+    this.watchClaudeSettings();
     this.render();
+  }
+
+  /**
+   * `qcc claude connect` in a terminal, or an edit by hand, changes what the
+   * tray's Connect / Disconnect item should say. A stat poll (not fs.watch)
+   * also sees the file appear when ~/.claude does not exist yet.
+   */
+  private watchClaudeSettings(): void {
+    const file = claudeSettingsPath(this.options.claudeHome);
+    const onChange = () => {
+      const before = this.claudeConnected;
+      void this.refreshClaudeConnection().then(() => {
+        if (this.claudeConnected !== before && this.stopping === null) this.render();
+      });
+    };
+    watchFile(file, { interval: this.options.claudeWatchIntervalMs ?? 2_000, persistent: false }, onChange);
+    this.unsubscribe.push(() => unwatchFile(file, onChange));
   }
 
   private async run(action: TrayAction): Promise<void> {
