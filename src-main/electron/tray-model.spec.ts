@@ -13,9 +13,11 @@ interface ConfigSpec {
   status?: HealthStatus;
   healthy?: number;
   total?: number;
+  /** What the engine would say to a manual switch here; default none. */
+  refusal?: string;
 }
 
-function config({ name, tier, status = 'healthy', healthy, total = 2 }: ConfigSpec, position: number, active: boolean): ConfigView {
+function config({ name, tier, status = 'healthy', healthy, total = 2, refusal }: ConfigSpec, position: number, active: boolean): ConfigView {
   const healthyEndpoints = healthy ?? (status === 'healthy' ? total : status === 'degraded' ? Math.max(1, total - 1) : 0);
   return {
     name,
@@ -39,6 +41,7 @@ function config({ name, tier, status = 'healthy', healthy, total = 2 }: ConfigSp
       is_healthy: healthyEndpoints > 0,
       is_fully_healthy: total > 0 && healthyEndpoints === total,
     },
+    switch_refusal: refusal ?? null,
   };
 }
 
@@ -49,6 +52,8 @@ function snapshot(options: {
   pinned?: boolean;
   tierOff?: Tier[];
   drill?: EngineSnapshot['drill'];
+  /** Where the engine says a drill would go; default the first other config, none while a drill runs. */
+  drillTarget?: string | null;
   autoFailover?: boolean;
 } = {}): EngineSnapshot {
   const configs = options.configs ?? [
@@ -72,6 +77,7 @@ function snapshot(options: {
     problems: [],
     tier_enabled: { primary: !tierOff.includes('primary'), secondary: !tierOff.includes('secondary'), fallback: !tierOff.includes('fallback') },
     drill: options.drill ?? null,
+    drill_target: options.drillTarget !== undefined ? options.drillTarget : options.drill ? null : (configs.find((c) => c.name !== active)?.name ?? null),
     proxy: null,
   };
 }
@@ -274,11 +280,10 @@ describe('tray menu', () => {
       expect(switchItems(trayModel(input({ snapshot: snapshot({ configs, tierOff: ['secondary'] }) })).menu).find((e) => e.id === 'switch:backup')?.enabled).toBe(false);
     });
 
-    it('greys out an unhealthy config the engine would refuse while auto-failover is on', () => {
-      const on = switchItems(trayModel(input({ snapshot: snapshot({ configs }) })).menu);
-      expect(on.find((entry) => entry.id === 'switch:last-resort')?.enabled).toBe(false);
-      const off = switchItems(trayModel(input({ snapshot: snapshot({ configs, autoFailover: false }) })).menu);
-      expect(off.find((entry) => entry.id === 'switch:last-resort')?.enabled).toBe(true);
+    it('greys out a config the engine says it would refuse to switch to', () => {
+      const refused = configs.map((c) => (c.name === 'last-resort' ? { ...c, refusal: 'config "last-resort" is unhealthy' } : c));
+      expect(switchItems(trayModel(input({ snapshot: snapshot({ configs: refused }) })).menu).find((entry) => entry.id === 'switch:last-resort')?.enabled).toBe(false);
+      expect(switchItems(trayModel(input({ snapshot: snapshot({ configs }) })).menu).find((entry) => entry.id === 'switch:last-resort')?.enabled).toBe(true);
     });
 
     it('marks the config under a failover drill', () => {
@@ -343,14 +348,8 @@ describe('tray menu', () => {
       expect(find(trayModel(input()).menu, 'drill')).toMatchObject({ label: 'Run failover drill', enabled: true, action: { type: 'drill' } });
     });
 
-    it('is disabled when every other config is unhealthy', () => {
-      const snap = snapshot({ configs: [{ name: 'production', tier: 'primary' }, { name: 'backup', tier: 'secondary', status: 'unhealthy' }] });
-      expect(find(trayModel(input({ snapshot: snap })).menu, 'drill').enabled).toBe(false);
-    });
-
-    it('does not count configs in a turned-off or disabled tier', () => {
-      const snap = snapshot({ configs: [{ name: 'production', tier: 'primary' }, { name: 'backup', tier: 'secondary' }, { name: 'retired', tier: 'disabled' }], tierOff: ['secondary'] });
-      expect(find(trayModel(input({ snapshot: snap })).menu, 'drill').enabled).toBe(false);
+    it('is disabled when the engine says a drill has nowhere to go', () => {
+      expect(find(trayModel(input({ snapshot: snapshot({ drillTarget: null }) })).menu, 'drill').enabled).toBe(false);
     });
 
     it('is disabled while a drill is running, and says so', () => {

@@ -184,17 +184,9 @@ function switchItem(snapshot: EngineSnapshot, group: TierView, config: ConfigVie
   if (config.health.status !== 'healthy') notes.push(HEALTH_WORDS[config.health.status]);
   if (snapshot.drill?.config === config.name) notes.push('in a drill');
   const label = `${HEALTH_DOTS[config.health.status]} ${config.name}${notes.length > 0 ? ` — ${notes.join(', ')}` : ''}`;
-  const enabled = !isActive && group.enabled && !wouldBeRefused(snapshot, config);
+  // The engine says which switches it would refuse (e.g. to an unhealthy config while auto-failover is on); greying them out beats an error dialog.
+  const enabled = !isActive && group.enabled && config.switch_refusal === null;
   return { kind: 'item', id: `switch:${config.name}`, label, enabled, checked: isActive, action: { type: 'switch', config: config.name } };
-}
-
-/**
- * The engine refuses a manual switch to an unhealthy config while auto-failover
- * would move straight off it again; greying it out beats an error dialog.
- */
-function wouldBeRefused(snapshot: EngineSnapshot, config: ConfigView): boolean {
-  if (!snapshot.policy.auto_failover_enabled || config.health.status !== 'unhealthy') return false;
-  return servingConfigs(snapshot).some((other) => other.name !== config.name && other.health.status !== 'unhealthy');
 }
 
 function pinItem(snapshot: EngineSnapshot | null, active: ConfigView | null): TrayMenuItem {
@@ -206,12 +198,7 @@ function pinItem(snapshot: EngineSnapshot | null, active: ConfigView | null): Tr
 
 function drillItem(snapshot: EngineSnapshot | null): TrayMenuItem {
   if (snapshot?.drill) return item('drill', `Failover drill running (${snapshot.drill.config})`, false, null);
-  const active = snapshot?.active_config ?? null;
-  // Mirrors the engine's precondition: some other serving config that is not unhealthy.
-  const target = snapshot === null || active === null
-    ? undefined
-    : servingConfigs(snapshot).find((config) => config.name !== active && config.health.status !== 'unhealthy');
-  return item('drill', 'Run failover drill', target !== undefined, { type: 'drill' });
+  return item('drill', 'Run failover drill', (snapshot?.drill_target ?? null) !== null, { type: 'drill' });
 }
 
 /** Serving tiers in failover order, empty ones left out; the `disabled` tier never appears. */

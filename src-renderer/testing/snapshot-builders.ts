@@ -78,6 +78,7 @@ export function configView(name: string, tier: Tier, endpoints: EndpointView[], 
       is_healthy: percentage > 0,
       is_fully_healthy: percentage === 100,
     },
+    switch_refusal: null,
   };
 }
 
@@ -106,6 +107,7 @@ export function engineSnapshot(configs: ConfigView[], overrides: SnapshotOverrid
     problems: [],
     tier_enabled: { primary: on('primary'), secondary: on('secondary'), fallback: on('fallback') },
     drill: null,
+    drill_target: null,
     proxy: null,
     ...fields,
   };

@@ -25,6 +25,8 @@ export interface ConfigView {
   message_probe: { model: string } | null;
   health: ConfigHealth;
   endpoints: EndpointView[];
+  /** Why a manual switch to this config would be refused now (the engine's words), or null when it would be made. */
+  switch_refusal: string | null;
 }
 
 export interface TierView {
@@ -61,6 +63,8 @@ export interface EngineSnapshot {
   tier_enabled: Record<ServingTier, boolean>;
   /** A running failover drill: the config treated as failed, until when (epoch ms). */
   drill: { config: string; until: number } | null;
+  /** Where a failover drill started now would move traffic; null when none can start. */
+  drill_target: string | null;
   /** The proxy of the host running this engine; null when none listens (e.g. a CLI-only session). */
   proxy: ProxyView | null;
 }

@@ -92,9 +92,17 @@ describe('failover invariants under random traffic', () => {
           expect(serving.has(candidate.config)).toBe(true);
         }
       } else if (roll < 0.96) {
-        await engine.invoke('failover:switch', { name: pick(names), reason: 'random' }).catch((error: { code?: string }) => {
-          expect(['failed_precondition']).toContain(error.code);
-        });
+        // The snapshot's switch_refusal (what the tray greys out) says exactly what the command does.
+        const name = pick(names);
+        const refusal = engine.snapshot().tiers.flatMap((t) => t.configs).find((c) => c.name === name)?.switch_refusal;
+        const outcome = await engine.invoke('failover:switch', { name, reason: 'random' }).then(
+          () => null,
+          (error: { code?: string; message: string }) => {
+            expect(['failed_precondition']).toContain(error.code);
+            return error.message;
+          },
+        );
+        expect(outcome, `seed ${seed} step ${step}: switch to ${name}`).toBe(refusal);
       } else if (roll < 0.98) {
         await engine.invoke('failover:unpin', {});
       } else {

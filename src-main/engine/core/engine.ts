@@ -178,6 +178,7 @@ export class Engine {
   }
 
   snapshot(): EngineSnapshot {
+    const inputs = this.failoverInputs();
     return {
       revision: this.revision,
       active_config: this.failover.active,
@@ -187,13 +188,14 @@ export class Engine {
       tier_enabled: { ...this.settings.tier_enabled },
       problems: [...this.problems],
       drill: this.failover.activeDrill,
+      drill_target: this.failover.drillTarget(inputs),
       proxy: this.proxyView === null ? null : { ...this.proxyView },
       tiers: TIERS.map((tier) => ({
         tier,
         enabled: isServingTier(tier) && this.settings.tier_enabled[tier],
         configs: this.settings.tiers[tier].flatMap((name) => {
           const config = findConfig(this.settings, name);
-          return config ? [this.configView(config)] : [];
+          return config ? [this.configView(config, inputs)] : [];
         }),
       })),
     };
@@ -360,7 +362,7 @@ export class Engine {
           };
           return moveConfig({ ...current, configs: [...current.configs, config] }, name, tier ?? 'primary');
         });
-        return this.configView(this.requireConfig(name));
+        return this.configView(this.requireConfig(name), this.failoverInputs());
       },
 
       'config:update': async ({ name, new_name, description, message_probe }) => {
@@ -383,7 +385,7 @@ export class Engine {
             active_config: current.active_config === name ? target : current.active_config,
           };
         }, () => this.renameHealthState(name, target));
-        return this.configView(this.requireConfig(target));
+        return this.configView(this.requireConfig(target), this.failoverInputs());
       },
 
       'config:remove': async ({ name }) => {
@@ -703,7 +705,7 @@ export class Engine {
 
   // ── Views ─────────────────────────────────────────────────────────────
 
-  private configView(config: Config): ConfigView {
+  private configView(config: Config, inputs: FailoverInputs): ConfigView {
     return {
       name: config.name,
       description: config.description,
@@ -713,6 +715,7 @@ export class Engine {
       message_probe: config.message_probe,
       health: this.configHealth(config.name),
       endpoints: config.endpoints.map((endpoint) => this.endpointView(config.name, endpoint)),
+      switch_refusal: this.failover.switchRefusal(config.name, inputs),
     };
   }
 

@@ -47,6 +47,20 @@ describe('failover drill', () => {
     await expect(h.engine.invoke('failover:drill', {})).rejects.toMatchObject({ code: 'failed_precondition', message: expect.stringContaining('already running') });
   });
 
+  it('says in the snapshot where a drill would go, and that none can start while one runs or nothing else is healthy', async () => {
+    const h = await EngineHarness.create({}, [...PAIR, { name: 'spare', tier: 'fallback', endpoints: 1 }]);
+    expect(h.engine.snapshot().drill_target).toBe('backup');
+    h.kill('backup');
+    expect(h.engine.snapshot().drill_target).toBe('spare');
+    const { event } = await h.engine.invoke('failover:drill', {});
+    expect(event.to_config).toBe('spare');
+    expect(h.engine.snapshot().drill_target).toBeNull(); // one is running
+
+    const lonely = await EngineHarness.create({}, [PAIR[0]]);
+    expect(lonely.engine.snapshot().drill_target).toBeNull();
+    await expect(lonely.engine.invoke('failover:drill', {})).rejects.toMatchObject({ code: 'failed_precondition' });
+  });
+
   it('validates the duration', async () => {
     const h = await EngineHarness.create({}, [...PAIR]);
     await expect(h.engine.dispatch('failover:drill', { duration_s: 1 })).rejects.toMatchObject({ code: 'invalid_argument', message: expect.stringContaining('duration_s') });

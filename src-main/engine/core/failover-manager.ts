@@ -91,23 +91,30 @@ export class FailoverManager {
     return before.active !== this.selection.active || before.pinned !== this.selection.pinned;
   }
 
-  /** Switches to `name` by hand, with the user's reason, and pins it. Null when it was already active. */
-  manualSwitch(name: string, reason: string, inputs: FailoverInputs): FailoverEvent | null {
-    if (!inputs.order.includes(name)) {
-      throw new EngineError('failed_precondition', `config "${name}" cannot serve: its tier is disabled`);
-    }
-    if (this.selection.active === name) {
-      this.selection.pinned = true;
-      return null;
-    }
+  /**
+   * Why a manual switch to `name` would be refused now, or null when it would
+   * be made. The snapshot carries this per config so the tray and dashboard
+   * grey out what the engine would refuse, with the engine's words.
+   */
+  switchRefusal(name: string, inputs: FailoverInputs): string | null {
+    if (!inputs.order.includes(name)) return `config "${name}" cannot serve: its tier is disabled`;
+    if (this.selection.active === name) return null;
     const { health, order, policy } = inputs;
     const othersServe = order.some((other) => other !== name && health(other).status !== 'unhealthy');
     if (policy.auto_failover_enabled && health(name).status === 'unhealthy' && othersServe) {
       // Switching would be undone by the next decision; say so instead of flapping.
-      throw new EngineError(
-        'failed_precondition',
-        `config "${name}" is unhealthy (every endpoint is ejected), so QCC would fail over away from it at once; check its health first`,
-      );
+      return `config "${name}" is unhealthy (every endpoint is ejected), so QCC would fail over away from it at once; check its health first`;
+    }
+    return null;
+  }
+
+  /** Switches to `name` by hand, with the user's reason, and pins it. Null when it was already active. */
+  manualSwitch(name: string, reason: string, inputs: FailoverInputs): FailoverEvent | null {
+    const refusal = this.switchRefusal(name, inputs);
+    if (refusal !== null) throw new EngineError('failed_precondition', refusal);
+    if (this.selection.active === name) {
+      this.selection.pinned = true;
+      return null;
     }
     const event = this.switchTo(name, 'manual', reason || 'manual switch');
     this.selection.pinned = true;
@@ -128,14 +135,21 @@ export class FailoverManager {
     const current = this.selection.active;
     if (current === null) throw new EngineError('failed_precondition', 'there is no active config to drill');
     if (this.drill !== null) throw new EngineError('failed_precondition', `a failover drill of "${this.drill.config}" is already running`);
-    const target = inputs.order.find((name) => name !== current && inputs.health(name).status !== 'unhealthy');
-    if (target === undefined) throw new EngineError('failed_precondition', `no other healthy config to fail over to from "${current}"`);
+    const target = this.drillTarget(inputs);
+    if (target === null) throw new EngineError('failed_precondition', `no other healthy config to fail over to from "${current}"`);
     const seconds = Math.round(durationMs / 1_000);
     const event = this.switchTo(target, 'drill_started', `failover drill: treating ${current} as failed for ${seconds} s`);
     this.selection.pinned = false;
     this.drill = { config: current, until: this.deps.clock.now() + durationMs };
     this.notifyIf(inputs.policy.notify_on_failover, 'failover', `Drill: failed over to ${target}`, `${current} → ${target} for ${seconds} s`, event, target);
     return event;
+  }
+
+  /** Where a drill started now would move traffic; null when none can start (no active config, one running, nowhere healthy to go). */
+  drillTarget(inputs: FailoverInputs): string | null {
+    const current = this.selection.active;
+    if (current === null || this.drill !== null) return null;
+    return inputs.order.find((name) => name !== current && inputs.health(name).status !== 'unhealthy') ?? null;
   }
 
   /** Follows a config rename so the active selection keeps pointing at it. */
