@@ -73,6 +73,7 @@ export function ConfigCard({ config, pinned, drilled, dropBefore, muted }: Confi
         menu={
           <CardMenu
             name={name}
+            switchRefusal={config.switch_refusal}
             buttonRef={menuButton}
             onSwitch={() => setDialog('switch')}
             onEdit={() => window.dispatchEvent(new CustomEvent<EditConfigDetail>(EDIT_CONFIG_EVENT, { detail: { name } }))}
@@ -180,6 +181,8 @@ function CardContent({ config, pinned, drilled, handle, menu, preview = false }:
 
 interface CardMenuProps {
   name: string;
+  /** Why the engine would refuse a switch here now; the item is then unavailable and says why. */
+  switchRefusal: string | null;
   buttonRef: RefObject<HTMLButtonElement | null>;
   onSwitch: () => void;
   onEdit: () => void;
@@ -192,7 +195,7 @@ interface CardMenuProps {
  * items; Escape closes it and returns focus to the button; Tab or a click
  * elsewhere closes it.
  */
-function CardMenu({ name, buttonRef, onSwitch, onEdit, onDelete }: CardMenuProps) {
+function CardMenu({ name, switchRefusal, buttonRef, onSwitch, onEdit, onDelete }: CardMenuProps) {
   const menuId = useId();
   const menuRef = useRef<HTMLDivElement>(null);
   const [open, setOpen] = useState(false);
@@ -284,7 +287,16 @@ function CardMenu({ name, buttonRef, onSwitch, onEdit, onDelete }: CardMenuProps
       </button>
       {open && (
         <div ref={menuRef} id={menuId} role="menu" aria-label={`Actions for ${name}`} className="qcc-menu" onKeyDown={onMenuKeyDown}>
-          <button type="button" role="menuitem" tabIndex={-1} onClick={() => choose(onSwitch)}>
+          <button
+            type="button"
+            role="menuitem"
+            tabIndex={-1}
+            aria-disabled={switchRefusal !== null}
+            title={switchRefusal ?? undefined}
+            onClick={() => {
+              if (switchRefusal === null) choose(onSwitch);
+            }}
+          >
             Switch to
           </button>
           <button type="button" role="menuitem" tabIndex={-1} onClick={() => choose(onEdit)}>

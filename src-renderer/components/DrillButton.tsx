@@ -23,6 +23,9 @@ export function DrillButton() {
   const drill = connection === 'connected' ? (snapshot?.drill ?? null) : null;
   const now = useNow(drill !== null);
   const active = snapshot?.active_config ?? null;
+  // The engine says where a drill would go; with nowhere healthy to go it would refuse, so the button says why up front.
+  const target = snapshot?.drill_target ?? null;
+  const unavailable = drill === null && snapshot !== null && target === null ? 'No other healthy config to fail over to' : null;
 
   const start = async () => {
     setError(null);
@@ -43,8 +46,8 @@ export function DrillButton() {
           setError(null);
           setConfirming(true);
         }}
-        disabled={drill !== null || connection !== 'connected' || snapshot === null}
-        title={drill !== null ? 'A drill is running' : undefined}
+        disabled={drill !== null || connection !== 'connected' || snapshot === null || unavailable !== null}
+        title={drill !== null ? 'A drill is running' : (unavailable ?? undefined)}
       >
         Run failover drill
       </button>
@@ -66,8 +69,8 @@ export function DrillButton() {
             <p>
               {active ? (
                 <>
-                  <strong>{active}</strong> is treated as failed for {DRILL_SECONDS} s: traffic moves to the next config in priority
-                  order, then back. Both moves are recorded in the history.
+                  <strong>{active}</strong> is treated as failed for {DRILL_SECONDS} s: traffic moves to{' '}
+                  {target ? <strong>{target}</strong> : 'the next config in priority order'}, then back. Both moves are recorded in the history.
                 </>
               ) : (
                 'There is no active config right now, so there is nothing to drill.'

@@ -22,12 +22,14 @@ interface ConfigSpec {
   name: string;
   endpoints?: EndpointView[];
   percentage?: number;
+  /** What the engine would say to a manual switch here. */
+  switchRefusal?: string;
 }
 
 /** A snapshot with the given configs per tier; the first primary config is active unless `active` says otherwise. */
 function snapshot(
   layout: Partial<Record<Tier, (string | ConfigSpec)[]>>,
-  options: { revision?: number; active?: string | null; pinned?: boolean; overall?: OverallState; drill?: EngineSnapshot['drill']; off?: Tier[]; proxy?: EngineSnapshot['proxy'] } = {},
+  options: { revision?: number; active?: string | null; pinned?: boolean; overall?: OverallState; drill?: EngineSnapshot['drill']; drillTarget?: string | null; off?: Tier[]; proxy?: EngineSnapshot['proxy'] } = {},
 ): EngineSnapshot {
   const active = options.active === undefined ? (layout.primary?.[0] ?? null) : options.active;
   const activeName = typeof active === 'string' || active === null ? active : active.name;
@@ -35,7 +37,7 @@ function snapshot(
     (layout[tier] ?? []).map((entry, position) => {
       const spec = typeof entry === 'string' ? { name: entry } : entry;
       const endpoints = spec.endpoints ?? [endpoint(`ep-${spec.name}`)];
-      return configView(spec.name, tier, endpoints, { position, active: spec.name === activeName, percentage: spec.percentage });
+      return { ...configView(spec.name, tier, endpoints, { position, active: spec.name === activeName, percentage: spec.percentage }), switch_refusal: spec.switchRefusal ?? null };
     }),
   );
   return engineSnapshot(configs, {
@@ -44,6 +46,7 @@ function snapshot(
     pinned: options.pinned ?? false,
     overall: options.overall ?? 'ok',
     drill: options.drill ?? null,
+    drill_target: options.drillTarget ?? null,
     off: options.off,
     proxy: options.proxy === undefined ? { url: 'http://127.0.0.1:8787', paused: false } : options.proxy,
   });
@@ -200,6 +203,16 @@ describe('PriorityBoard', () => {
       await waitFor(() => expect(screen.queryByRole('dialog')).toBeNull());
       expect(client.callsOf('failover:switch')).toEqual([{ name: 'backup', reason: 'provider maintenance' }]);
       expect(document.activeElement).toBe(screen.getByRole('button', { name: 'Actions for backup' }));
+    });
+
+    it('offers Switch to as unavailable, with the engine\'s reason, when the engine would refuse it', () => {
+      setup(snapshot({ primary: ['production'], secondary: [{ name: 'backup', percentage: 0, switchRefusal: 'config "backup" is unhealthy' }] }), 'board');
+      fireEvent.click(screen.getByRole('button', { name: 'Actions for backup' }));
+      const item = screen.getByRole('menuitem', { name: 'Switch to' });
+      expect(item.getAttribute('aria-disabled')).toBe('true');
+      expect(item.title).toBe('config "backup" is unhealthy');
+      fireEvent.click(item);
+      expect(screen.queryByRole('dialog')).toBeNull();
     });
 
     it('keeps the switch dialog open with the engine error when the switch fails', async () => {
@@ -403,18 +416,25 @@ describe('StatusHeader', () => {
 
   describe('failover drill', () => {
     it('confirms, then asks the engine for a 30 s drill', async () => {
-      const { client } = setup(snapshot({ primary: ['production'], secondary: ['backup'] }), 'header');
+      const { client } = setup(snapshot({ primary: ['production'], secondary: ['backup'] }, { drillTarget: 'backup' }), 'header');
       client.handle('failover:drill', () => ({ event: {} as never, until: 0 }));
       fireEvent.click(screen.getByRole('button', { name: 'Run failover drill' }));
       const dialog = screen.getByRole('alertdialog', { name: 'Run a failover drill?' });
-      expect(dialog.textContent).toContain('production is treated as failed for 30 s');
+      expect(dialog.textContent).toContain('production is treated as failed for 30 s: traffic moves to backup, then back');
       fireEvent.click(within(dialog).getByRole('button', { name: 'Start drill' }));
       await waitFor(() => expect(client.callsOf('failover:drill')).toEqual([{ duration_s: 30 }]));
       expect(screen.queryByRole('alertdialog')).toBeNull();
     });
 
-    it('shows why the engine refused', async () => {
-      const { client } = setup(snapshot({ primary: ['production'] }), 'header');
+    it('is unavailable, and says why, when the engine reports nowhere to fail over to', () => {
+      setup(snapshot({ primary: ['production'] }, { drillTarget: null }), 'header');
+      const button = screen.getByRole('button', { name: 'Run failover drill' }) as HTMLButtonElement;
+      expect(button.disabled).toBe(true);
+      expect(button.title).toBe('No other healthy config to fail over to');
+    });
+
+    it('shows why the engine refused (health changed after the snapshot)', async () => {
+      const { client } = setup(snapshot({ primary: ['production'], secondary: ['backup'] }, { drillTarget: 'backup' }), 'header');
       client.handle('failover:drill', () => {
         throw new EngineError('failed_precondition', 'there is no other config to fail over to');
       });
