@@ -2,7 +2,7 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { Config } from '../../src-shared/model/config.js';
+import { keyUnavailable, type Config } from '../../src-shared/model/config.js';
 import type { Settings } from '../../src-shared/model/settings.js';
 import { JsonSettingsRepository } from '../engine/node/json-settings-repository.js';
 import { SEALED_PREFIX, SecretCodecError, isSealed } from '../engine/node/secret-codec.js';
@@ -125,7 +125,7 @@ describe('settings sealed with safeStorage, over real files', () => {
     return { ...settings, configs: [...settings.configs, config], tiers: { ...settings.tiers, primary: [...settings.tiers.primary, name] } };
   }
 
-  it('round-trips through the desktop app; the daemon sees the endpoint as disabled with a problem naming it', async () => {
+  it('round-trips through the desktop app; the daemon sees the key as unavailable, with a problem naming it', async () => {
     const storage = new FakeSafeStorage();
     const desktop = new JsonSettingsRepository({ dir, clock, secrets: new SafeStorageSecretCodec(storage, { platform: 'linux' }) });
     await desktop.update((current) => withConfig(current, 'work'));
@@ -136,7 +136,7 @@ describe('settings sealed with safeStorage, over real files', () => {
     expect((await reopened.load()).settings.configs[0]!.endpoints[0]).toMatchObject({ api_key: SECRET, enabled: true });
 
     const daemon = await new JsonSettingsRepository({ dir, clock }).load();
-    expect(daemon.settings.configs[0]!.endpoints[0]!.enabled).toBe(false);
+    expect(keyUnavailable(daemon.settings.configs[0]!.endpoints[0]!)).toBe(true);
     expect(daemon.problems).toHaveLength(1);
     expect(daemon.problems[0]).toContain('config "work", endpoint ep-1');
     expect(daemon.problems[0]).not.toContain(SECRET);

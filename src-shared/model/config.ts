@@ -51,6 +51,23 @@ export const EndpointSchema = z
   .strict();
 export type Endpoint = z.infer<typeof EndpointSchema>;
 
+/**
+ * In memory, a key this process could not decrypt (sealed with the desktop
+ * app's keychain, or the keychain changed) is replaced by a placeholder that
+ * starts with this. It must never be sent anywhere: it is not the key.
+ */
+export const UNAVAILABLE_KEY_PREFIX = 'qcc-key-unavailable-';
+
+/** Whether this endpoint's key is a stand-in for one this process cannot decrypt. */
+export function keyUnavailable(endpoint: Pick<Endpoint, 'api_key'>): boolean {
+  return endpoint.api_key.startsWith(UNAVAILABLE_KEY_PREFIX);
+}
+
+/** Whether requests and probes may go to this endpoint: enabled, and its key usable here. */
+export function endpointCanServe(endpoint: Pick<Endpoint, 'enabled' | 'api_key'>): boolean {
+  return endpoint.enabled && !keyUnavailable(endpoint);
+}
+
 /** Opt-in token-spending probe: a 1-token /v1/messages request with this model. */
 export const MessageProbeSchema = z
   .object({ model: z.string().min(1, { error: 'must name a model' }).max(128) })
@@ -81,6 +98,8 @@ export type Config = z.infer<typeof ConfigSchema>;
  * away a meaningful share of one.
  */
 export function keyHint(apiKey: string): string {
+  // The stand-in's tail would pass for the key's own.
+  if (apiKey.startsWith(UNAVAILABLE_KEY_PREFIX)) return 'unavailable here';
   if (apiKey.length < 8) return '…';
   const tail = apiKey.length >= 12 ? apiKey.slice(-4) : apiKey.slice(-2);
   const head = apiKey.length >= 16 ? apiKey.slice(0, 3) : '';

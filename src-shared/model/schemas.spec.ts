@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { z } from 'zod';
-import { ApiKeySchema, BaseUrlSchema, ConfigSchema, EndpointSchema, keyHint } from './config.js';
+import { ApiKeySchema, BaseUrlSchema, ConfigSchema, EndpointSchema, UNAVAILABLE_KEY_PREFIX, keyHint } from './config.js';
 import { EVENT_TYPES, FailoverEventSchema } from './event.js';
 import { DEFAULT_POLICY, FailoverPolicyPatchSchema, FailoverPolicySchema, applyPolicyPatch } from './policy.js';
 import { SETTINGS_SCHEMA_VERSION, SettingsSchema, emptySettings } from './settings.js';
@@ -247,6 +247,10 @@ describe('Endpoint api_key', () => {
 describe('keyHint', () => {
   it('shows the 3-character prefix and the last 4 characters of a long key', () => {
     expect(keyHint('sk-ant-api03-Zx9fQ2mN7pLw4vB8kR1tY6hJ-a1b2')).toBe('sk-…a1b2');
+  });
+
+  it('says a key this process cannot decrypt is unavailable, rather than showing its stand-in', () => {
+    expect(keyHint(`${UNAVAILABLE_KEY_PREFIX}0123456789abcdef`)).toBe('unavailable here');
   });
 
   it('drops the prefix for a 12-15 character key, shows 2 characters of a shorter one and none under 8', () => {

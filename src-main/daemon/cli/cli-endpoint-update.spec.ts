@@ -182,7 +182,8 @@ describe.concurrent('qcc endpoint update for a key this CLI cannot read (subproc
     const listed = await box.run(['endpoint', 'list', 'work', '--json']);
     expect(listed.code, listed.describe()).toBe(0);
     expect(listed.stderr).toContain('qcc endpoint update work ep-1 --api-key <key>');
-    expect((JSON.parse(listed.stdout) as EndpointJson[])[0]).toMatchObject({ id: 'ep-1', enabled: false });
+    // Its flag is as stored; the key it cannot read is shown as such, and never used.
+    expect((JSON.parse(listed.stdout) as EndpointJson[])[0]).toMatchObject({ id: 'ep-1', enabled: true, key_hint: 'unavailable here' });
 
     // The exact spelling the warning gives, with <key> filled in.
     const updated = await box.run(['endpoint', 'update', 'work', 'ep-1', '--api-key', NEW_KEY]);

@@ -1,4 +1,4 @@
-import type { Config } from '../../../src-shared/model/config.js';
+import { endpointCanServe, type Config } from '../../../src-shared/model/config.js';
 import {
   healthPercentage,
   isFullyHealthy,
@@ -54,7 +54,7 @@ export function anotherEndpointServes(
   endpointId: string,
   breakerOf: (endpointId: string) => EndpointBreaker,
 ): boolean {
-  return config.endpoints.some((endpoint) => endpoint.enabled && endpoint.id !== endpointId && breakerOf(endpoint.id).state === 'closed');
+  return config.endpoints.some((endpoint) => endpointCanServe(endpoint) && endpoint.id !== endpointId && breakerOf(endpoint.id).state === 'closed');
 }
 
 /**
@@ -67,7 +67,7 @@ export function deriveConfigHealth(
   breakerOf: (endpointId: string) => EndpointBreaker,
   counters: ConfigCounters,
 ): ConfigHealth {
-  const breakers = config.endpoints.filter((endpoint) => endpoint.enabled).map((endpoint) => breakerOf(endpoint.id));
+  const breakers = config.endpoints.filter(endpointCanServe).map((endpoint) => breakerOf(endpoint.id));
   const total = breakers.length;
   const healthy = breakers.filter((breaker) => breaker.state === 'closed').length;
   return {

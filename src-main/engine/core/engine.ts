@@ -9,7 +9,7 @@ import {
 import { EngineError } from '../../../src-shared/contract/errors.js';
 import type { EngineEvents, EngineNotification } from '../../../src-shared/contract/events.js';
 import type { ConfigView, EndpointView, EngineSnapshot, OverallState, ProxyView } from '../../../src-shared/contract/snapshot.js';
-import { keyHint, type Config, type Endpoint } from '../../../src-shared/model/config.js';
+import { endpointCanServe, keyHint, keyUnavailable, type Config, type Endpoint } from '../../../src-shared/model/config.js';
 import type { FailoverEvent } from '../../../src-shared/model/event.js';
 import type { ConfigHealth } from '../../../src-shared/model/health.js';
 import { applyPolicyPatch, type FailoverPolicy } from '../../../src-shared/model/policy.js';
@@ -315,7 +315,7 @@ export class Engine {
   probeTarget(configName: string, endpointId: string): ProbeTarget | null {
     const config = findConfig(this.settings, configName);
     const endpoint = config?.endpoints.find((e) => e.id === endpointId);
-    if (!config || !endpoint?.enabled || !isServing(this.settings, configName)) return null;
+    if (!config || !endpoint || !endpointCanServe(endpoint) || !isServing(this.settings, configName)) return null;
     return probeTargetOf(config, endpoint, this.settings.policy);
   }
 
@@ -433,6 +433,13 @@ export class Engine {
         if (!prober) throw new EngineError('failed_precondition', 'no health prober is running in this host');
         const config = this.requireConfig(name);
         const endpoint = requireEndpointIn(config, endpoint_id);
+        if (keyUnavailable(endpoint)) {
+          // Probing with the stand-in would only earn a 401 and a false "key rejected".
+          throw new EngineError(
+            'failed_precondition',
+            `the key of endpoint ${endpoint_id} in config "${name}" cannot be decrypted by this process (it was sealed by the QCC desktop app); test it from the app, or enter it again with \`qcc endpoint update ${name} ${endpoint_id} --api-key KEY\``,
+          );
+        }
         let outcome: AttemptOutcome;
         try {
           outcome = await prober.probe(probeTargetOf(config, endpoint, this.settings.policy));

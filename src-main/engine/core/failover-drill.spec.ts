@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { UNAVAILABLE_KEY_PREFIX } from '../../../src-shared/model/config.js';
 import { EngineHarness } from './testing/engine-harness.js';
 
 // The seed's "test failover regularly", as one command.
@@ -90,5 +91,20 @@ describe('endpoint:test', () => {
     h.prober.outcomes.set(id, { kind: 'success', latency_ms: 42 });
     expect(await h.engine.invoke('endpoint:test', { config: 'production', endpoint_id: id })).toMatchObject({ outcome: 'success', latency_ms: 42 });
     await expect(h.engine.invoke('endpoint:test', { config: 'production', endpoint_id: 'ep-nope' })).rejects.toMatchObject({ code: 'not_found' });
+  });
+
+  it('refuses to test an endpoint whose key this process cannot decrypt, and never sends the stand-in anywhere', async () => {
+    const h = await EngineHarness.create({ failure_threshold: 1 }, [...PAIR]);
+    const locked = await h.engine.invoke('endpoint:add', { config: 'production', base_url: 'https://locked.example', api_key: `${UNAVAILABLE_KEY_PREFIX}0123abcd` });
+    await expect(h.engine.invoke('endpoint:test', { config: 'production', endpoint_id: locked.id })).rejects.toMatchObject({
+      code: 'failed_precondition',
+      message: expect.stringContaining(`qcc endpoint update production ${locked.id} --api-key KEY`),
+    });
+    expect(h.prober.probed).toEqual([]);
+    expect(h.engine.snapshot().tiers[0]!.configs[0]!.endpoints.find((e) => e.id === locked.id)?.health.credential_rejected).toBe(false);
+    // Enabled or not, it is no candidate and no probe target.
+    expect(h.engine.plan().candidates.map((c) => c.endpoint.id)).not.toContain(locked.id);
+    expect(h.engine.probeTargets().map((t) => t.endpoint.id)).not.toContain(locked.id);
+    expect(h.engine.probeTarget('production', locked.id)).toBeNull();
   });
 });

@@ -1,4 +1,4 @@
-import type { Config, Endpoint } from '../../../src-shared/model/config.js';
+import { endpointCanServe, type Config, type Endpoint } from '../../../src-shared/model/config.js';
 import type { EndpointHealth } from '../../../src-shared/model/health.js';
 import type { FailoverPolicy } from '../../../src-shared/model/policy.js';
 import type { AttemptOutcome } from './outcome.js';
@@ -34,7 +34,7 @@ export function planProbes(view: ProbePlanView): ProbeTarget[] {
     const config = view.config(name);
     if (!config) continue;
     for (const endpoint of config.endpoints) {
-      if (!endpoint.enabled) continue;
+      if (!endpointCanServe(endpoint)) continue;
       const due = isProbeDue(view.health(name, endpoint.id), view.lastTrafficSuccess(name, endpoint.id), view.now, intervalMs);
       if (due) targets.push(probeTargetOf(config, endpoint, view.policy));
     }
@@ -58,7 +58,7 @@ export function isProbeDue(health: EndpointHealth, lastTrafficSuccess: number | 
 
 /** Every enabled endpoint of the given configs, no rule applied (`health:check-now`). */
 export function allProbeTargets(configs: readonly Config[], policy: FailoverPolicy): ProbeTarget[] {
-  return configs.flatMap((config) => config.endpoints.filter((endpoint) => endpoint.enabled).map((endpoint) => probeTargetOf(config, endpoint, policy)));
+  return configs.flatMap((config) => config.endpoints.filter(endpointCanServe).map((endpoint) => probeTargetOf(config, endpoint, policy)));
 }
 
 export function probeTargetOf(config: Config, endpoint: Endpoint, policy: FailoverPolicy): ProbeTarget {

@@ -1,4 +1,4 @@
-import type { Config, Endpoint } from '../../../src-shared/model/config.js';
+import { endpointCanServe, type Config, type Endpoint } from '../../../src-shared/model/config.js';
 import type { FailoverPolicy } from '../../../src-shared/model/policy.js';
 import type { EndpointBreaker } from './endpoint-breaker.js';
 
@@ -52,7 +52,7 @@ export function planRequest(view: PlannerView): CandidatePlan {
   for (const config of configs) {
     const halfOpen: Candidate[] = [];
     for (const endpoint of config.endpoints) {
-      if (!endpoint.enabled) continue;
+      if (!endpointCanServe(endpoint)) continue;
       const breaker = view.breaker(config.name, endpoint.id);
       const state = breaker.state;
       if (state === 'closed') live.push({ config: config.name, endpoint, panic: false });

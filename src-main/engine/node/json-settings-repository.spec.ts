@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { EngineError } from '../../../src-shared/contract/errors.js';
-import type { Config } from '../../../src-shared/model/config.js';
+import { endpointCanServe, keyUnavailable, type Config } from '../../../src-shared/model/config.js';
 import { DEFAULT_POLICY } from '../../../src-shared/model/policy.js';
 import { SETTINGS_SCHEMA_VERSION, emptySettings, type Settings } from '../../../src-shared/model/settings.js';
 import { JsonSettingsRepository, serializeSettings, type SettingsDocumentWriter } from './json-settings-repository.js';
@@ -476,9 +476,11 @@ describe('JsonSettingsRepository: API keys at rest', () => {
       expect(problems[0]).not.toContain(sealed!.slice(14, 40));
     });
 
-    it('is unusable in memory: disabled, and its key is neither the secret nor the sealed blob', async () => {
+    it('is unusable in memory: its key is a stand-in the engine never sends, neither the secret nor the sealed blob', async () => {
       const endpoint = (await cli().load()).settings.configs[0]!.endpoints[0]!;
-      expect(endpoint.enabled).toBe(false);
+      expect(keyUnavailable(endpoint)).toBe(true);
+      expect(endpointCanServe(endpoint)).toBe(false);
+      expect(endpoint.enabled).toBe(true); // as stored: the flag stays the user's
       expect(isSealed(endpoint.api_key)).toBe(false);
       expect(endpoint.api_key).not.toBe(SECRET);
       // Stable across reads, so the engine keeps one breaker for it.
@@ -489,7 +491,7 @@ describe('JsonSettingsRepository: API keys at rest', () => {
       const [sealed] = await storedKeys(settingsFile);
       const repo = cli();
       const written = await repo.update((current) => ({ ...withConfig(current, 'extra'), policy: { ...current.policy, failure_threshold: 9 } }));
-      expect(written.configs[0]!.endpoints[0]!.enabled).toBe(false);
+      expect(keyUnavailable(written.configs[0]!.endpoints[0]!)).toBe(true);
 
       const onDisk = JSON.parse(await readFile(settingsFile, 'utf8')) as Settings;
       expect(onDisk.configs[0]!.endpoints[0]).toEqual({ ...written.configs[0]!.endpoints[0], api_key: sealed, enabled: true });
@@ -523,6 +525,17 @@ describe('JsonSettingsRepository: API keys at rest', () => {
       expect((JSON.parse(await readFile(settingsFile, 'utf8')) as Settings).configs[0]!.endpoints[0]!.enabled).toBe(false);
     });
 
+    it('can be turned off and on again through the CLI, and the flag is stored with the key kept', async () => {
+      const [sealed] = await storedKeys(settingsFile);
+      const setEnabled = (enabled: boolean) =>
+        cli().update((current) => ({ ...current, configs: current.configs.map((c) => ({ ...c, endpoints: c.endpoints.map((e) => ({ ...e, enabled })) })) }));
+      await setEnabled(false);
+      expect((JSON.parse(await readFile(settingsFile, 'utf8')) as Settings).configs[0]!.endpoints[0]).toMatchObject({ api_key: sealed, enabled: false });
+      expect((await desktop().load()).settings.configs[0]!.endpoints[0]).toMatchObject({ api_key: SECRET, enabled: false });
+      await setEnabled(true);
+      expect((JSON.parse(await readFile(settingsFile, 'utf8')) as Settings).configs[0]!.endpoints[0]).toMatchObject({ api_key: sealed, enabled: true });
+    });
+
     it('re-entered through the CLI, takes the new key and its stored enabled flag', async () => {
       const written = await cli().update((current) => ({
         ...current,
@@ -543,7 +556,7 @@ describe('JsonSettingsRepository: API keys at rest', () => {
       expect(problems).toHaveLength(1);
       expect(problems[0]).toContain('could not be decrypted with this keychain');
       expect(problems[0]).not.toContain('desktop app');
-      expect(settings.configs[0]!.endpoints[0]!.enabled).toBe(false);
+      expect(keyUnavailable(settings.configs[0]!.endpoints[0]!)).toBe(true);
       await other.update((current) => ({ ...current, pinned: true }));
       expect(await storedKeys(settingsFile)).toEqual([sealed]);
     });

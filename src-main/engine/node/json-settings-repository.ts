@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { EngineError } from '../../../src-shared/contract/errors.js';
 import { SETTINGS_SCHEMA_VERSION, SettingsSchema, emptySettings, type Settings } from '../../../src-shared/model/settings.js';
 import { describeIssues } from '../../../src-shared/model/validation.js';
-import type { Endpoint } from '../../../src-shared/model/config.js';
+import { UNAVAILABLE_KEY_PREFIX, type Endpoint } from '../../../src-shared/model/config.js';
 import type { Clock, SettingsLoadResult, SettingsRepository } from '../core/ports.js';
 import { removeStaleTempFiles, writeFileAtomic } from './atomic-file.js';
 import { ensureDataDir } from './data-dir.js';
@@ -49,16 +49,14 @@ export class AtomicSettingsWriter implements SettingsDocumentWriter {
 
 /**
  * An endpoint whose stored key this process cannot unseal (sealed by the
- * desktop app, or the keychain changed). In memory the key is a placeholder
- * and the endpoint is disabled, so neither the blob nor the placeholder is
- * ever sent upstream by the proxy or the health monitor; on disk both stay as
- * they were.
+ * desktop app, or the keychain changed). In memory the key is a stand-in
+ * (UNAVAILABLE_KEY_PREFIX) that the engine never sends: neither the proxy nor
+ * the health monitor uses the endpoint, whatever its `enabled` flag, which
+ * stays the user's to change. On disk the sealed key stays as it was.
  */
 interface LockedKey {
   /** The stored value, written back byte for byte. */
   readonly sealed: string;
-  /** `enabled` as stored. */
-  enabled: boolean;
   readonly config: string;
   readonly endpointId: string;
   readonly error: SecretCodecError;
@@ -119,7 +117,7 @@ function forEachRawEndpoint(doc: unknown, visit: (endpoint: Record<string, unkno
  */
 function placeholderFor(config: string, endpointId: string, sealed: string): string {
   const digest = createHash('sha256').update(`${config}\n${endpointId}\n${sealed}`).digest('hex').slice(0, 16);
-  return `qcc-key-unavailable-${digest}`;
+  return `${UNAVAILABLE_KEY_PREFIX}${digest}`;
 }
 
 /** A codec is expected to throw SecretCodecError; anything else is reported without its message, which could echo input. */
@@ -158,8 +156,8 @@ async function freshName(base: string): Promise<string> {
  * API keys go through a SecretCodec: sealed on every write, unsealed on read.
  * Plaintext keys on disk (written by a process that cannot seal) are accepted
  * and sealed on the next write. A key this process cannot unseal is kept on
- * disk exactly as stored; in memory its endpoint is disabled and `load`
- * reports it.
+ * disk exactly as stored; in memory it is a stand-in the engine never sends
+ * (UNAVAILABLE_KEY_PREFIX), and `load` reports it.
  */
 export class JsonSettingsRepository implements SettingsRepository {
   /** settings.json */
@@ -314,14 +312,6 @@ export class JsonSettingsRepository implements SettingsRepository {
       const stored = migrated.from < SETTINGS_SCHEMA_VERSION ? ` (schema ${migrated.from}, after migration)` : '';
       return { kind: 'invalid', reason: `${stored} is not valid: ${describeIssues(parsed.error)}`.trimStart() };
     }
-    for (const config of parsed.data.configs) {
-      for (const endpoint of config.endpoints) {
-        const lock = locked.get(endpoint.api_key);
-        if (!lock) continue;
-        lock.enabled = endpoint.enabled;
-        endpoint.enabled = false;
-      }
-    }
     return { kind: 'ok', settings: parsed.data, from: migrated.from, text, locked, plaintext };
   }
 
@@ -344,7 +334,7 @@ export class JsonSettingsRepository implements SettingsRepository {
         const configName = String(config.name);
         const endpointId = String(endpoint.id);
         const placeholder = placeholderFor(configName, endpointId, stored);
-        locked.set(placeholder, { sealed: stored, enabled: true, config: configName, endpointId, error: asCodecError(error) });
+        locked.set(placeholder, { sealed: stored, config: configName, endpointId, error: asCodecError(error) });
         endpoint.api_key = placeholder;
       }
     });
@@ -353,7 +343,6 @@ export class JsonSettingsRepository implements SettingsRepository {
 
   /** The stored form of `settings`: keys sealed, locked keys restored byte for byte. */
   private encode(settings: Settings, locked: LockedKeys): Encoded {
-    const lockedAt = new Map([...locked.values()].map((lock) => [`${lock.config}\n${lock.endpointId}`, lock]));
     const sealedKeys = new Map<string, string>();
     const stored: Settings['configs'] = [];
     const memory: Settings['configs'] = [];
@@ -363,18 +352,14 @@ export class JsonSettingsRepository implements SettingsRepository {
       for (const endpoint of config.endpoints) {
         const lock = locked.get(endpoint.api_key);
         if (lock) {
-          // Disabled in memory by us, not by the user: the stored flag stands unless they turned it on.
-          storedEndpoints.push({ ...endpoint, api_key: lock.sealed, enabled: endpoint.enabled || lock.enabled });
-          memoryEndpoints.push({ ...endpoint, enabled: false });
+          storedEndpoints.push({ ...endpoint, api_key: lock.sealed });
+          memoryEndpoints.push(endpoint);
           continue;
         }
-        // A locked endpoint whose key was just re-entered gets its stored `enabled` back.
-        const reentered = lockedAt.get(`${config.name}\n${endpoint.id}`);
-        const enabled = endpoint.enabled || (reentered?.enabled ?? false);
         const sealed = this.sealKey(endpoint.api_key, config.name, endpoint.id);
         sealedKeys.set(endpoint.api_key, sealed);
-        storedEndpoints.push({ ...endpoint, api_key: sealed, enabled });
-        memoryEndpoints.push(enabled === endpoint.enabled ? endpoint : { ...endpoint, enabled });
+        storedEndpoints.push({ ...endpoint, api_key: sealed });
+        memoryEndpoints.push(endpoint);
       }
       stored.push({ ...config, endpoints: storedEndpoints });
       memory.push({ ...config, endpoints: memoryEndpoints });
@@ -476,7 +461,7 @@ export class JsonSettingsRepository implements SettingsRepository {
       const orDesktop = lock.error.code === 'sealed_elsewhere' ? ', or run the QCC desktop app, which can read it' : '';
       return (
         `${this.file}: the API key of config "${lock.config}", endpoint ${lock.endpointId} ${lock.error.message}, ` +
-        'so the endpoint is disabled here; the stored key is kept as it is. ' +
+        'so the endpoint is not used here; the stored key is kept as it is. ' +
         `Re-enter the key with \`qcc endpoint update ${lock.config} ${lock.endpointId} --api-key <key>\`${orDesktop}.`
       );
     });

@@ -108,7 +108,7 @@ describe('engine with sealed API keys', () => {
     expect(JSON.stringify(snapshot)).not.toContain('TOPSECRET');
     expect(JSON.stringify(snapshot)).not.toContain(sealed.slice(20, 40));
     const [locked, usable] = snapshot.tiers[0]!.configs[0]!.endpoints;
-    expect(locked!.enabled).toBe(false);
+    expect(locked!.key_hint).toBe('unavailable here');
     expect(usable!.id).toBe(added.id);
 
     // Neither the proxy nor the health monitor gets the locked endpoint.
