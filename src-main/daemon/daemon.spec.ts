@@ -1,5 +1,5 @@
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -64,6 +64,42 @@ async function fake(name: string): Promise<FakeAnthropic> {
   upstreams.push(upstream);
   return upstream;
 }
+
+describe('claude:import over the admin API (the dashboard\'s first-run import)', () => {
+  it('adds the API settings Claude Code uses as a config, and says where they came from without the key', async () => {
+    const home = await mkdtemp(join(tmpdir(), 'qcc-daemon-home-'));
+    try {
+      const key = 'sk-ant-api03-imported-0123456789-abcd';
+      await mkdir(join(home, '.claude'), { recursive: true });
+      await writeFile(join(home, '.claude', 'settings.json'), JSON.stringify({ env: { ANTHROPIC_API_KEY: key, ANTHROPIC_BASE_URL: 'https://relay.example/anthropic' } }));
+      daemon = await startDaemon({ dataDir, port: 0, adminPort: 0, claudeHome: home });
+      const adminToken = await loadOrCreateToken(dataDir, 'admin-token');
+      const rpc = async (command: string, args: object) => {
+        const response = await request(`${daemon!.adminUrl}/api/rpc`, {
+          method: 'POST',
+          headers: { authorization: `Bearer ${adminToken}`, 'content-type': 'application/json' },
+          body: JSON.stringify({ command, args }),
+        });
+        return { status: response.statusCode, text: await response.body.text() };
+      };
+      const imported = await rpc('claude:import', {});
+      expect(imported.status).toBe(200);
+      expect(imported.text).not.toContain(key);
+      expect(JSON.parse(imported.text)).toMatchObject({
+        ok: true,
+        result: { source: '~/.claude/settings.json', config: { name: 'claude-code', tier: 'primary', description: 'imported from ~/.claude/settings.json', endpoints: [{ base_url: 'https://relay.example/anthropic' }] } },
+      });
+      expect(daemon.host.engine.plan().candidates.map((c) => c.endpoint.api_key)).toEqual([key]);
+
+      // Twice is a clear refusal, not a second copy.
+      const again = await rpc('claude:import', {});
+      expect(again.status).toBe(409);
+      expect(JSON.parse(again.text)).toMatchObject({ ok: false, error: { code: 'already_exists' } });
+    } finally {
+      await rm(home, { recursive: true, force: true });
+    }
+  });
+});
 
 describe('daemon end to end', () => {
   it('fails over when the primary dies, keeps serving, and recovers when it heals', async () => {

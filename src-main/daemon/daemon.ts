@@ -10,6 +10,7 @@ import { RotatingLog } from '../engine/node/rotating-log.js';
 import type { SettingsDocumentWriter } from '../engine/node/json-settings-repository.js';
 import type { SecretCodec } from '../engine/node/secret-codec.js';
 import { startNodeEngine, type NodeEngine } from '../engine/node/start-node-engine.js';
+import { detectClaudeUpstream } from './claude-settings.js';
 import { removeDaemonState, writeDaemonState } from './daemon-state.js';
 
 /** Default ports: the proxy Claude Code points at, and the admin server next to it. */
@@ -31,6 +32,8 @@ export interface DaemonOptions {
   secrets?: SecretCodec;
   /** How settings.json is written (the desktop app writes through electron-store). */
   settingsWriter?: SettingsDocumentWriter;
+  /** The home whose ~/.claude/settings.json `claude:import` reads; tests point it at a temporary folder. */
+  claudeHome?: string;
 }
 
 export interface RunningDaemon {
@@ -59,6 +62,7 @@ export async function startDaemon(options: DaemonOptions): Promise<RunningDaemon
   const host = await startNodeEngine({
     dataDir,
     prober,
+    claudeCode: { detect: () => detectClaudeUpstream(options.claudeHome === undefined ? {} : { home: options.claudeHome }) },
     ...(options.secrets ? { secrets: options.secrets } : {}),
     ...(options.settingsWriter ? { settingsWriter: options.settingsWriter } : {}),
     notifier: {

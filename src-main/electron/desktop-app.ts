@@ -77,6 +77,7 @@ export class DesktopApp {
       staticDir: rendererDir,
       secrets: options.secrets,
       ...(options.settingsWriter ? { settingsWriter: options.settingsWriter } : {}),
+      ...(options.claudeHome === undefined ? {} : { claudeHome: options.claudeHome }),
       onNotification: (notification) => (app === null ? early.push(notification) : app.notifier.show(notification)),
     });
     try {

@@ -1,5 +1,7 @@
 import { useEffect, useId, useRef, useState } from 'react';
+import { useEngineClient } from '../client/engine-context.js';
 import { requestAddConfig } from './config-form.js';
+import { errorMessage } from './SwitchDialog.js';
 import './panels.css';
 
 const IMPORT_COMMAND = 'qcc claude import';
@@ -46,6 +48,42 @@ function CopyableCommand({ command }: { command: string }) {
   );
 }
 
+type ImportState = { kind: 'idle' } | { kind: 'importing' } | { kind: 'failed'; message: string };
+
+/**
+ * "Import from Claude Code": the engine reads the provider and key Claude
+ * Code is set up with on this machine and adds them as a config (which then
+ * replaces this empty state). The desktop app has no terminal, so this is
+ * its way in; the engine's refusal (nothing set up, name taken) shows inline.
+ */
+function ImportFromClaudeCode() {
+  const client = useEngineClient();
+  const [state, setState] = useState<ImportState>({ kind: 'idle' });
+  const run = async () => {
+    setState({ kind: 'importing' });
+    try {
+      await client.invoke('claude:import', {});
+      setState({ kind: 'idle' });
+    } catch (failure) {
+      setState({ kind: 'failed', message: errorMessage(failure) });
+    }
+  };
+  return (
+    <>
+      <p>
+        <button type="button" onClick={() => void run()} disabled={state.kind === 'importing'}>
+          {state.kind === 'importing' ? 'Importing…' : 'Import from Claude Code'}
+        </button>
+      </p>
+      {state.kind === 'failed' && (
+        <p role="alert" className="qcc-error">
+          Not imported: {state.message}
+        </p>
+      )}
+    </>
+  );
+}
+
 /** First run: no configs yet. Offers the "Add config" dialog and the Claude Code import. */
 export function EmptyState() {
   const titleId = useId();
@@ -63,7 +101,9 @@ export function EmptyState() {
         </button>
       </p>
       <h3>Already using Claude Code?</h3>
-      <p>Turn the provider and key Claude Code is set up with into a config, from a terminal:</p>
+      <p>Turn the provider and key Claude Code is set up with on this machine into a config:</p>
+      <ImportFromClaudeCode />
+      <p className="muted">Or from a terminal, where your shell’s environment counts too:</p>
       <CopyableCommand command={IMPORT_COMMAND} />
       <p className="muted">
         Then <code>qcc claude connect</code> points Claude Code at QCC’s proxy (your settings are backed up first).

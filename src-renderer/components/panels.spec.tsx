@@ -441,4 +441,21 @@ describe('EmptyState', () => {
     fireEvent.click(screen.getByRole('button', { name: 'Add config' }));
     expect(screen.getByRole('dialog', { name: 'Add config' })).toBeTruthy();
   });
+
+  it('imports from Claude Code through the engine, and shows its refusal inline', async () => {
+    setup(snapshot([]));
+    let answer: () => unknown = () => {
+      throw new EngineError('failed_precondition', 'found no Claude Code API settings to import');
+    };
+    client.handle('claude:import', () => answer() as never);
+    renderWithEngine(<EmptyState />);
+    fireEvent.click(screen.getByRole('button', { name: 'Import from Claude Code' }));
+    expect((await screen.findByRole('alert')).textContent).toBe('Not imported: found no Claude Code API settings to import');
+    expect(client.callsOf('claude:import')).toEqual([{}]);
+
+    answer = () => ({ config: {}, source: 'environment' });
+    fireEvent.click(screen.getByRole('button', { name: 'Import from Claude Code' }));
+    await waitFor(() => expect(screen.queryByRole('alert')).toBeNull());
+    expect(client.callsOf('claude:import')).toHaveLength(2);
+  });
 });

@@ -121,6 +121,13 @@ export const COMMANDS = {
       .strict(),
   ),
 
+  /**
+   * Adds the API settings Claude Code uses now (its ~/.claude/settings.json,
+   * or the host's environment) as a config, default name `claude-code`: the
+   * dashboard's first-run import, for hosts where no terminal is at hand.
+   */
+  'claude:import': command<{ config: ConfigView; source: string }>()(z.object({ name: ConfigNameSchema.optional() }).strict()),
+
   /** Probe every endpoint (of one config, or of all enabled configs) now. */
   'health:check-now': command<EngineSnapshot>()(z.object({ config: ConfigNameSchema.optional() }).strict()),
 } as const;

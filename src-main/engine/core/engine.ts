@@ -21,7 +21,7 @@ import { EndpointBreaker } from './endpoint-breaker.js';
 import { EndpointStats } from './endpoint-stats.js';
 import { FailoverManager, type FailoverInputs } from './failover-manager.js';
 import { describeOutcome, type AttemptOutcome } from './outcome.js';
-import type { Clock, EventLog, IdSource, Notifier, Prober, ProbeTarget, SettingsRepository } from './ports.js';
+import type { ClaudeCodeSettings, Clock, EventLog, IdSource, Notifier, Prober, ProbeTarget, SettingsRepository } from './ports.js';
 import { isServing, moveConfig, positionOf, removeFromTiers, renameInTiers, servingOrder, setTierEnabled, tierOf } from './priority-manager.js';
 import { allProbeTargets, planProbes, probeTargetOf, runProbes } from './probe-planner.js';
 import { planRequest, type Candidate } from './request-planner.js';
@@ -35,6 +35,8 @@ export interface EngineDeps {
   notifier: Notifier;
   /** Active health checks; `health:check-now` needs one. */
   prober?: Prober;
+  /** Where Claude Code's own API settings are read; `claude:import` needs it. */
+  claudeCode?: ClaudeCodeSettings;
 }
 
 /**
@@ -454,6 +456,24 @@ export class Engine {
           latency_ms: outcome.kind === 'success' ? (outcome.latency_ms ?? null) : null,
           endpoint: this.endpointView(name, current),
         };
+      },
+
+      'claude:import': async ({ name }) => {
+        const claudeCode = this.deps.claudeCode;
+        if (!claudeCode) throw new EngineError('failed_precondition', "this host cannot read Claude Code's settings; use `qcc claude import` in a terminal");
+        const found = await claudeCode.detect();
+        if (found === null) {
+          throw new EngineError(
+            'failed_precondition',
+            'found no Claude Code API settings to import (no ANTHROPIC_API_KEY or ANTHROPIC_AUTH_TOKEN in ~/.claude/settings.json or the environment); add the config by hand instead',
+          );
+        }
+        const config = await this.invoke('config:add', {
+          name: name ?? 'claude-code',
+          description: `imported from ${found.source}`,
+          endpoints: [{ base_url: found.base_url, api_key: found.api_key, auth_style: found.auth_style }],
+        });
+        return { config, source: found.source };
       },
 
       'endpoint:remove': async ({ config: name, endpoint_id }) => {

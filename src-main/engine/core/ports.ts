@@ -1,5 +1,5 @@
 import type { EngineNotification } from '../../../src-shared/contract/events.js';
-import type { Endpoint } from '../../../src-shared/model/config.js';
+import type { AuthStyle, Endpoint } from '../../../src-shared/model/config.js';
 import type { FailoverEvent } from '../../../src-shared/model/event.js';
 import type { FailoverPolicy } from '../../../src-shared/model/policy.js';
 import type { Settings } from '../../../src-shared/model/settings.js';
@@ -41,6 +41,12 @@ export interface SettingsLoadResult {
 export interface SettingsRepository {
   load(): Promise<SettingsLoadResult>;
   update(mutate: (current: Settings) => Settings): Promise<Settings>;
+}
+
+/** The API settings Claude Code uses on this host, found where Claude Code itself reads them. */
+export interface ClaudeCodeSettings {
+  /** Null when Claude Code has no API key set up (it logs in with an account instead, or is not installed). */
+  detect(): Promise<{ base_url: string; api_key: string; auth_style: AuthStyle; source: string } | null>;
 }
 
 /** Active health checks: one cheap, honest request to one endpoint. */

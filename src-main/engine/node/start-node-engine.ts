@@ -1,5 +1,5 @@
 import { Engine } from '../core/engine.js';
-import type { Clock, Notifier, Prober } from '../core/ports.js';
+import type { ClaudeCodeSettings, Clock, Notifier, Prober } from '../core/ports.js';
 import { ensureDataDir, resolveDataDir } from './data-dir.js';
 import { JsonSettingsRepository, type SettingsDocumentWriter } from './json-settings-repository.js';
 import { JsonlEventLog } from './jsonl-event-log.js';
@@ -17,6 +17,8 @@ export interface NodeEngineOptions {
   secrets?: SecretCodec;
   /** Writes the settings document (the desktop app's electron-store); default: an atomic file write. */
   settingsWriter?: SettingsDocumentWriter;
+  /** Reads Claude Code's API settings for `claude:import`; without it the command is refused. */
+  claudeCode?: ClaudeCodeSettings;
 }
 
 export interface NodeEngine {
@@ -52,6 +54,7 @@ export async function startNodeEngine(options: NodeEngineOptions): Promise<NodeE
     events,
     notifier: options.notifier,
     ...(options.prober ? { prober: options.prober } : {}),
+    ...(options.claudeCode ? { claudeCode: options.claudeCode } : {}),
   });
   return { engine, dataDir, settings, events };
 }
