@@ -220,9 +220,13 @@ describe('tray menu', () => {
     expect(status.action).toBeNull();
   });
 
-  it('calls a switch to a lower tier "Failed over" and partial health "Degraded"', () => {
-    const failedOver = trayModel(input({ snapshot: snapshot({ overall: 'degraded', active: 'backup' }) })).menu;
+  it('calls a switch to a lower tier "Failed over" only while the first choice is not healthy, and partial health "Degraded"', () => {
+    const down: ConfigSpec[] = [{ name: 'production', tier: 'primary', status: 'unhealthy' }, { name: 'backup', tier: 'secondary' }];
+    const failedOver = trayModel(input({ snapshot: snapshot({ configs: down, overall: 'degraded', active: 'backup' }) })).menu;
     expect(find(failedOver, 'status').label).toContain('Failed over');
+    // A healthy first choice not serving (just moved to the top, a pin, the recovery delay) is no outage.
+    const reordered = trayModel(input({ snapshot: snapshot({ overall: 'degraded', active: 'backup' }) })).menu;
+    expect(find(reordered, 'status').label).toBe('◐ Not on first choice');
     const degraded = trayModel(input({ snapshot: snapshot({ overall: 'degraded', active: 'production' }) })).menu;
     expect(find(degraded, 'status').label).toContain('Degraded');
   });

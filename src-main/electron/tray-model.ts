@@ -1,5 +1,6 @@
 // The tray as data: what the icon, tooltip and menu show for an engine state.
 // Pure and Electron-free so it is tested in plain Node; the shell only renders it.
+import { degradedReason } from '../../src-shared/contract/serving-state.js';
 import type { ConfigView, EngineSnapshot, OverallState, TierView } from '../../src-shared/contract/snapshot.js';
 import type { HealthStatus } from '../../src-shared/model/health.js';
 import { SERVING_TIERS, type ServingTier, type Tier } from '../../src-shared/model/tier.js';
@@ -148,6 +149,8 @@ function launchAtLoginItem(launchAtLogin: boolean | null): TrayMenuItem[] {
   return [{ kind: 'checkbox', id: 'launch-at-login', label: 'Start QCC at login', enabled: true, checked: launchAtLogin, action: { type: 'set-launch-at-login', enabled: !launchAtLogin } }];
 }
 
+const DEGRADED_WORDS = { 'failed-over': '◐ Failed over', 'off-first-choice': '◐ Not on first choice', degraded: '◐ Degraded' } as const;
+
 function statusLine({ snapshot, proxyRunning, proxyPaused }: TrayInput): string {
   if (!proxyRunning) return 'Proxy stopped';
   if (snapshot === null) return 'Waiting for the engine…';
@@ -156,7 +159,7 @@ function statusLine({ snapshot, proxyRunning, proxyPaused }: TrayInput): string 
     case 'ok':
       return '● Healthy';
     case 'degraded':
-      return snapshot.active_config !== null && snapshot.active_config !== topRanked(snapshot) ? '◐ Failed over' : '◐ Degraded';
+      return DEGRADED_WORDS[degradedReason(snapshot)];
     case 'all_down':
       return '○ All configs down — still retrying';
     case 'idle':
@@ -209,15 +212,6 @@ function servingGroups(snapshot: EngineSnapshot): Array<TierView & { tier: Servi
     if (group !== undefined && group.configs.length > 0) groups.push({ ...group, tier });
   }
   return groups;
-}
-
-/** Configs that can take traffic: in a serving tier that is turned on. */
-function servingConfigs(snapshot: EngineSnapshot): ConfigView[] {
-  return servingGroups(snapshot).filter((group) => group.enabled).flatMap((group) => group.configs);
-}
-
-function topRanked(snapshot: EngineSnapshot): string | null {
-  return servingConfigs(snapshot)[0]?.name ?? null;
 }
 
 function findConfig(snapshot: EngineSnapshot, name: string | null): ConfigView | null {

@@ -1,6 +1,6 @@
 import { useEffect, useRef, useState } from 'react';
+import { degradedReason, topRankedConfig } from '../../src-shared/contract/serving-state.js';
 import type { EngineSnapshot, OverallState } from '../../src-shared/contract/snapshot.js';
-import { SERVING_TIERS } from '../../src-shared/model/tier.js';
 import { useEngineClient, useEngineView } from '../client/engine-context.js';
 import { DrillButton } from './DrillButton.js';
 import { TIER_LABELS } from './PriorityBoard.js';
@@ -10,14 +10,6 @@ import './board.css';
 /** The header's colour state: the engine's overall state, or `stopped` while the daemon is unreachable. */
 export type HeaderState = OverallState | 'stopped';
 
-/** The top-ranked config that can serve: first of the first enabled serving tier. */
-function topRanked(snapshot: EngineSnapshot): string | null {
-  for (const tier of SERVING_TIERS) {
-    const group = snapshot.tiers.find((entry) => entry.tier === tier);
-    if (group?.enabled && group.configs.length > 0) return group.configs[0]?.name ?? null;
-  }
-  return null;
-}
 
 /** The state in a word or two, and a line saying why: the tray's four colours. */
 function describeState(state: HeaderState, snapshot: EngineSnapshot | null): { label: string; detail: string } {
@@ -27,12 +19,24 @@ function describeState(state: HeaderState, snapshot: EngineSnapshot | null): { l
     case 'ok':
       return { label: 'Healthy', detail: 'Top-priority config serving' };
     case 'degraded': {
-      const top = snapshot ? topRanked(snapshot) : null;
       const active = snapshot?.active_config ?? null;
-      if (snapshot?.drill && active !== null) return { label: 'Failed over', detail: `Failover drill: serving from ${active}` };
-      return active !== null && top !== null && active !== top
-        ? { label: 'Failed over', detail: `Serving from ${active} instead of ${top}` }
-        : { label: 'Degraded', detail: 'Some endpoints are ejected' };
+      if (snapshot === null || active === null) return { label: 'Degraded', detail: 'Some endpoints are ejected' };
+      if (snapshot.drill) return { label: 'Failed over', detail: `Failover drill: serving from ${active}` };
+      const top = topRankedConfig(snapshot)?.name ?? null;
+      const reason = degradedReason(snapshot);
+      if (reason === 'failed-over') return { label: 'Failed over', detail: `Serving from ${active} instead of ${top}` };
+      if (reason === 'off-first-choice') {
+        // Not an outage: the first choice is healthy (it was just moved up, a config is pinned, or recovery is waiting).
+        return {
+          label: 'Not on first choice',
+          detail: snapshot.pinned
+            ? `Pinned to ${active}; ${top} is first in priority`
+            : snapshot.policy.auto_recovery_enabled
+              ? `Serving from ${active}; returns to ${top} once it has been healthy for the recovery delay`
+              : `Serving from ${active}; ${top} is first in priority (automatic recovery is off)`,
+        };
+      }
+      return { label: 'Degraded', detail: 'Some endpoints are ejected' };
     }
     case 'all_down':
       return { label: 'All down', detail: 'No config can serve; still retrying' };

@@ -347,10 +347,18 @@ describe('StatusHeader', () => {
     expect(status.textContent).toContain(words);
   });
 
-  it('says "failed over" when degraded because a lower config serves', () => {
-    setup(snapshot({ primary: ['production'], secondary: ['backup'] }, { overall: 'degraded', active: 'backup' }), 'header');
+  it('says "failed over" when degraded because a lower config serves while the first choice is down', () => {
+    setup(snapshot({ primary: [{ name: 'production', percentage: 0 }], secondary: ['backup'] }, { overall: 'degraded', active: 'backup' }), 'header');
     expect(screen.getByTestId('overall-status').textContent).toContain('Failed over');
     expect(screen.getByTestId('overall-status').textContent).toContain('Serving from backup instead of production');
+  });
+
+  it('says "not on first choice", not "failed over", when the first choice is healthy (e.g. just moved to the top)', () => {
+    setup(snapshot({ primary: ['production'], secondary: ['backup'] }, { overall: 'degraded', active: 'backup' }), 'header');
+    const status = screen.getByTestId('overall-status').textContent;
+    expect(status).toContain('Not on first choice');
+    expect(status).not.toContain('Failed over');
+    expect(status).toContain('Serving from backup; production is first in priority (automatic recovery is off)'); // the default policy
   });
 
   it('shows the active config with its tier, and the proxy URL from /api/health with a copy button', async () => {
