@@ -431,7 +431,8 @@ describe('StatusHeader', () => {
       expect(dialog.textContent).toContain('production is treated as failed for 30 s: traffic moves to backup, then back');
       fireEvent.click(within(dialog).getByRole('button', { name: 'Start drill' }));
       await waitFor(() => expect(client.callsOf('failover:drill')).toEqual([{ duration_s: 30 }]));
-      expect(screen.queryByRole('alertdialog')).toBeNull();
+      // The dialog closes once the engine has answered, a few ticks after the call.
+      await waitFor(() => expect(screen.queryByRole('alertdialog')).toBeNull());
     });
 
     it('is unavailable, and says why, when the engine reports nowhere to fail over to', () => {
