@@ -51,7 +51,6 @@ export class Http1Connection implements RequestOwner, ResponseOwner {
   private response: Http1Response | null = null;
   private bodyLeft = 0;
   private chunked: ChunkedDecoder | null = null;
-  private bodyDone = false;
   private continueSent = false;
   private advancing = false;
 
@@ -95,6 +94,11 @@ export class Http1Connection implements RequestOwner, ResponseOwner {
     if (response.closeAfter) return this.close();
     if (this.bodyDone) return this.next();
     (this.request as Http1Request).discard();
+  }
+
+  /** The current request's body has been read whole. */
+  private get bodyDone(): boolean {
+    return this.phase === 'after-body';
   }
 
   get mustCloseAfterResponse(): boolean {
@@ -178,7 +182,6 @@ export class Http1Connection implements RequestOwner, ResponseOwner {
     this.request = request;
     this.response = response;
     this.phase = 'body';
-    this.bodyDone = false;
     this.continueSent = false;
     this.bodyLeft = head.bodyLength === CHUNKED ? 0 : head.bodyLength;
     this.chunked = head.bodyLength === CHUNKED ? new ChunkedDecoder((data) => request.receive(data)) : null;
@@ -210,7 +213,6 @@ export class Http1Connection implements RequestOwner, ResponseOwner {
 
   private bodyComplete(): void {
     const request = this.request as Http1Request;
-    this.bodyDone = true;
     this.phase = 'after-body';
     this.deadline = Infinity; // the response takes as long as the upstream does
     request.complete();
