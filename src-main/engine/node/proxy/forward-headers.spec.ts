@@ -101,6 +101,6 @@ describe('presentedToken', () => {
   });
 });
 
-function lookup(headers: Record<string, string>): (lowerName: string) => string | undefined {
-  return (name) => headers[name];
+function lookup(headers: Record<string, string>): { header(lowerName: string): string | undefined } {
+  return { header: (name) => headers[name] };
 }

@@ -122,11 +122,11 @@ function withoutNamed(flat: readonly string[], names: ReadonlySet<string>): stri
   return out;
 }
 
-/** The local proxy token presented by the client, as `x-api-key` or `Authorization: Bearer`; `header` looks up a request header by lower-case name. */
-export function presentedToken(header: (lowerName: string) => string | undefined): string | undefined {
-  const apiKey = header('x-api-key');
+/** The local proxy token presented by the client, as `x-api-key` or `Authorization: Bearer`. */
+export function presentedToken(request: { header(lowerName: string): string | undefined }): string | undefined {
+  const apiKey = request.header('x-api-key');
   if (apiKey) return apiKey;
-  const authorization = header('authorization');
+  const authorization = request.header('authorization');
   if (authorization !== undefined && /^bearer /i.test(authorization)) return authorization.slice(7).trim();
   return undefined;
 }

@@ -107,19 +107,7 @@ export class ProxyServer {
 
   private handle(req: Http1Request, res: Http1Response): void {
     const started = performance.now();
-    const url = req.url;
-    const query = url.indexOf('?');
-    const log: ProxiedRequestLog = {
-      method: req.method,
-      path: query === -1 ? url : url.slice(0, query),
-      status: 0,
-      config: null,
-      endpoint_id: null,
-      attempts: 0,
-      latency_ms: 0,
-      streamed: false,
-      error: null,
-    };
+    const log = requestLog(req.method, req.url);
     const exchange = new Exchange(this.context, req, res, log, started);
     try {
       if (!this.authorized(req)) return exchange.refuse(401, 'missing or wrong local proxy token', UNAUTHORIZED_MESSAGE);
@@ -138,7 +126,7 @@ export class ProxyServer {
   }
 
   private authorized(req: Http1Request): boolean {
-    const presented = presentedToken((name) => req.header(name));
+    const presented = presentedToken(req);
     if (presented === undefined) return false;
     const candidate = Buffer.from(presented);
     return candidate.length === this.token.length && timingSafeEqual(candidate, this.token);
@@ -148,18 +136,25 @@ export class ProxyServer {
   private refused(res: Http1Response, error: RequestError, head: RequestHead | null): void {
     sendAnthropicError(res, error.status, error.message, CLOSE_CONNECTION);
     const line = head ?? error.requestLine;
-    const target = line?.target ?? '';
-    const query = target.indexOf('?');
-    this.context.onRequest?.({
-      method: line?.method ?? '',
-      path: query === -1 ? target : target.slice(0, query),
-      status: error.status,
-      config: null,
-      endpoint_id: null,
-      attempts: 0,
-      latency_ms: 0,
-      streamed: false,
-      error: error.message,
-    });
+    const log = requestLog(line?.method ?? '', line?.target ?? '');
+    log.status = error.status;
+    log.error = error.message;
+    this.context.onRequest?.(log);
   }
+}
+
+/** A request's log line before anything happened to it: method and path (the query is left out). */
+function requestLog(method: string, target: string): ProxiedRequestLog {
+  const query = target.indexOf('?');
+  return {
+    method,
+    path: query === -1 ? target : target.slice(0, query),
+    status: 0,
+    config: null,
+    endpoint_id: null,
+    attempts: 0,
+    latency_ms: 0,
+    streamed: false,
+    error: null,
+  };
 }
