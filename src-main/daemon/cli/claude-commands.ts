@@ -1,3 +1,4 @@
+import { NOTHING_TO_IMPORT, importedConfigArgs } from '../../engine/core/claude-import.js';
 import { loadOrCreateToken } from '../../engine/node/access-token.js';
 import { ensureDataDir } from '../../engine/node/data-dir.js';
 import { connectClaudeCode, detectClaudeUpstream, disconnectClaudeCode, shellExports } from '../claude-settings.js';
@@ -37,14 +38,10 @@ export async function claudeCommand(argv: string[], context: CliContext): Promis
     case 'import': {
       const { values } = parse('claude import', rest, { name: { type: 'string' } }, { min: 0, max: 0, names: '' });
       const found = await detectClaudeUpstream({ home: context.home, env: context.env });
-      if (!found) throw new CliError('found no Claude Code API settings to import (no ANTHROPIC_API_KEY / ANTHROPIC_AUTH_TOKEN in ~/.claude/settings.json or the environment)');
-      const name = values.name ?? 'claude-code';
+      if (!found) throw new CliError(NOTHING_TO_IMPORT);
       await withSession(context, async (session) => {
-        const config = await session.invoke('config:add', {
-          name,
-          description: `imported from ${found.source}`,
-          endpoints: [{ base_url: found.base_url, api_key: found.api_key, auth_style: found.auth_style }],
-        });
+        // The shell's environment counts here, so the CLI detects itself rather than asking the daemon (claude:import).
+        const config = await session.invoke('config:add', importedConfigArgs(found, values.name));
         context.out(`✓ Imported ${found.base_url} from ${found.source} as config '${config.name}' (${config.tier} tier, key ${config.endpoints[0]?.key_hint})`);
       });
       return;

@@ -17,6 +17,7 @@ import { findConfig, type Settings } from '../../../src-shared/model/settings.js
 import { TIERS, isServingTier } from '../../../src-shared/model/tier.js';
 import { describeIssues } from '../../../src-shared/model/validation.js';
 import { ConfigCounters, anotherEndpointServes, deriveConfigHealth } from './config-health.js';
+import { NOTHING_TO_IMPORT, importedConfigArgs } from './claude-import.js';
 import { EndpointBreaker } from './endpoint-breaker.js';
 import { EndpointStats } from './endpoint-stats.js';
 import { FailoverManager, type FailoverInputs } from './failover-manager.js';
@@ -462,17 +463,8 @@ export class Engine {
         const claudeCode = this.deps.claudeCode;
         if (!claudeCode) throw new EngineError('failed_precondition', "this host cannot read Claude Code's settings; use `qcc claude import` in a terminal");
         const found = await claudeCode.detect();
-        if (found === null) {
-          throw new EngineError(
-            'failed_precondition',
-            'found no Claude Code API settings to import (no ANTHROPIC_API_KEY or ANTHROPIC_AUTH_TOKEN in ~/.claude/settings.json or the environment); add the config by hand instead',
-          );
-        }
-        const config = await this.invoke('config:add', {
-          name: name ?? 'claude-code',
-          description: `imported from ${found.source}`,
-          endpoints: [{ base_url: found.base_url, api_key: found.api_key, auth_style: found.auth_style }],
-        });
+        if (found === null) throw new EngineError('failed_precondition', `${NOTHING_TO_IMPORT}; add the config by hand instead`);
+        const config = await this.invoke('config:add', importedConfigArgs(found, name));
         return { config, source: found.source };
       },
 
