@@ -1,10 +1,10 @@
-import { spawn, type ChildProcessByStdio } from 'node:child_process';
-import type { Readable } from 'node:stream';
+import { spawn } from 'node:child_process';
 import { mkdtemp, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
+import { collectOutput } from './testing/collect-output.js';
 
 // dev.mjs is plain .mjs and vite.config.ts belongs to the renderer's project: loaded by URL, typed here.
 interface Dev {
@@ -47,30 +47,6 @@ describe('npm run dev helpers', () => {
   });
 });
 
-function collect(child: ChildProcessByStdio<null, Readable, Readable>) {
-  let stdout = '';
-  let stderr = '';
-  const waiters: Array<() => void> = [];
-  const wake = () => waiters.splice(0).forEach((waiter) => waiter());
-  child.stdout.on('data', (chunk: Buffer) => ((stdout += chunk.toString('utf8')), wake()));
-  child.stderr.on('data', (chunk: Buffer) => ((stderr += chunk.toString('utf8')), wake()));
-  let exited = false;
-  const exit = new Promise<number | null>((resolve) => child.once('close', (code) => ((exited = true), resolve(code), wake())));
-  return {
-    stdout: () => stdout,
-    stderr: () => stderr,
-    exit,
-    async waitFor(pattern: RegExp): Promise<RegExpMatchArray> {
-      for (;;) {
-        const match = pattern.exec(stdout);
-        if (match) return match;
-        if (exited) throw new Error(`exited before printing ${pattern}\nstdout: ${stdout}\nstderr: ${stderr}`);
-        await new Promise<void>((resolve) => waiters.push(resolve));
-      }
-    },
-  };
-}
-
 describe('npm run dev on a machine without Electron (subprocess)', () => {
   it.runIf(process.platform === 'linux')('runs the headless daemon behind vite: hot-reloading dashboard, /api proxied with the token', async () => {
     const home = await mkdtemp(join(tmpdir(), 'qcc-dev-'));
@@ -78,7 +54,7 @@ describe('npm run dev on a machine without Electron (subprocess)', () => {
     const env: NodeJS.ProcessEnv = { ...process.env, QCC_HOME: home, QCC_VITE_PORT: '0' };
     for (const name of ['DISPLAY', 'WAYLAND_DISPLAY', 'ELECTRON_OVERRIDE_DIST_PATH', 'QCC_ADMIN_URL', 'QCC_CLI_ENTRY']) delete env[name];
     const child = spawn(process.execPath, [join(ROOT, 'scripts', 'dev.mjs'), '--port', '0', '--admin-port', '0'], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
-    const output = collect(child);
+    const output = collectOutput(child);
     try {
       const [, viteUrl, token] = (await output.waitFor(/Dashboard with hot reload: (http:\/\/127\.0\.0\.1:\d+)\/#token=(\S+)/)) as unknown as [string, string, string];
 

@@ -1,10 +1,10 @@
-import { spawn, type ChildProcessByStdio } from 'node:child_process';
-import type { Readable } from 'node:stream';
+import { spawn } from 'node:child_process';
 import { chmod, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { collectOutput } from './testing/collect-output.js';
 
 // The scripts are plain .mjs (no declarations), so they are loaded by URL and typed here.
 interface LaunchDesktop {
@@ -161,7 +161,7 @@ describe('running Electron', () => {
       const run = await m.runDesktop({ plan: { electronPath: ${JSON.stringify(electronPath)}, args: [] } });
       console.log('result ' + JSON.stringify(run)); process.exitCode = run.code ?? 99;`;
     const child = spawn(process.execPath, ['--input-type=module', '-e', driver], { stdio: ['ignore', 'pipe', 'pipe'] });
-    const output = collect(child);
+    const output = collectOutput(child);
     await output.waitFor(/tray coming up/);
     child.kill('SIGTERM');
     expect(await output.exit).toBe(0);
@@ -171,38 +171,6 @@ describe('running Electron', () => {
     expect(output.stdout()).not.toContain(launch.READY_MARKER);
   });
 });
-
-interface Collected {
-  stdout(): string;
-  stderr(): string;
-  exit: Promise<number | null>;
-  waitFor(pattern: RegExp): Promise<RegExpMatchArray>;
-}
-
-function collect(child: ChildProcessByStdio<null, Readable, Readable>): Collected {
-  let stdout = '';
-  let stderr = '';
-  const waiters: Array<() => void> = [];
-  const wake = () => waiters.splice(0).forEach((waiter) => waiter());
-  child.stdout.on('data', (chunk: Buffer) => ((stdout += chunk.toString('utf8')), wake()));
-  child.stderr.on('data', (chunk: Buffer) => ((stderr += chunk.toString('utf8')), wake()));
-  const exit = new Promise<number | null>((resolve) => child.once('close', (code) => (resolve(code), wake())));
-  let exited = false;
-  void exit.then(() => (exited = true));
-  return {
-    stdout: () => stdout,
-    stderr: () => stderr,
-    exit,
-    waitFor: async (pattern) => {
-      for (;;) {
-        const match = pattern.exec(stdout);
-        if (match) return match;
-        if (exited) throw new Error(`exited before printing ${pattern}\nstdout: ${stdout}\nstderr: ${stderr}`);
-        await new Promise<void>((resolve) => waiters.push(resolve));
-      }
-    },
-  };
-}
 
 const exists = (path: string) => stat(path).then(
   () => true,
@@ -226,7 +194,7 @@ describe('npm start on a machine without Electron (subprocess)', () => {
       env: { ...base, QCC_HOME: home, ...env },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
-    const output = collect(child);
+    const output = collectOutput(child);
     const [, adminUrl, token] = (await output.waitFor(/Dashboard: (http:\/\/127\.0\.0\.1:\d+)\/#token=(\S+)/)) as unknown as [string, string, string];
     return { child, output, home, adminUrl, token };
   }
