@@ -3,6 +3,7 @@ import type { FailoverEvent } from '../../../src-shared/model/event.js';
 import { SERVING_TIERS, TIERS } from '../../../src-shared/model/tier.js';
 import type { AttemptOutcome } from './outcome.js';
 import { EngineHarness } from './testing/engine-harness.js';
+import { seededRandom as random } from './testing/seeded-random.js';
 
 // Randomized runs over outcomes, clock advances and user actions, with fixed
 // seeds so a failure reproduces. After every step the failover invariants of
@@ -12,17 +13,6 @@ const SEEDS = Array.from({ length: 24 }, (_, i) => 1_000 + i * 7_919);
 const STEPS = 2_500;
 const HOUR_MS = 3_600_000;
 
-/** mulberry32: small, fast, deterministic. */
-function random(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}
 
 describe('failover invariants under random traffic', () => {
   it.each(SEEDS)('seed %i', async (seed) => {

@@ -5,6 +5,7 @@ import type { RequestPlan } from './engine.js';
 import type { AttemptOutcome } from './outcome.js';
 import type { Candidate } from './request-planner.js';
 import { EngineHarness } from './testing/engine-harness.js';
+import { seededRandom as random } from './testing/seeded-random.js';
 
 // Engine.plan() keeps its last plan while nothing it depends on changes. Each
 // test below first shows the plan being reused, then changes one input and
@@ -202,17 +203,6 @@ describe('Engine.plan() keeps its plan until an input changes', () => {
 
 // ── Randomized: the kept plan always equals one made from scratch ─────────
 
-/** mulberry32: small, fast, deterministic. */
-function random(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}
 
 /**
  * architecture.md §4.3's candidate order, written out independently of the
