@@ -591,35 +591,14 @@ describe('Http1Server: request bodies', () => {
     );
     const client = await RawClient.connect(port);
     const chunk = `258\r\n${'z'.repeat(600)}\r\n`;
-    client.write(`POST / HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked\r\n\r\n${chunk}${chunk}${chunk}0\r\n\r\n`);
+    // Malformed framing after the bytes that passed the cap, in the same write, must not make a second refusal.
+    client.write(`POST / HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked\r\n\r\n${chunk}${chunk}${chunk}not-hex\r\n`);
     const response = await client.readResponse();
     expect(response.status).toBe(413);
     expect(refused).toHaveLength(1);
     expect(refused[0]).toBeInstanceOf(RequestError);
     expect(refused[0]?.status).toBe(413);
     expect(bodies).toBe(0);
-    await client.closed;
-  });
-
-  it('answers 413 once when malformed chunk framing follows the bytes that passed the cap in the same write', async () => {
-    const refused: number[] = [];
-    const { port } = await start(
-      (request, response) =>
-        request.readBody(bodyListener(
-          () => undefined,
-          (error) => {
-            refused.push(error.status);
-            sendText(response, error.status, error.message, ['connection', 'close']);
-          },
-        )),
-      { maxBodyBytes: 1_000 },
-    );
-    const client = await RawClient.connect(port);
-    const chunk = `258\r\n${'z'.repeat(600)}\r\n`;
-    client.write(`POST / HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked\r\n\r\n${chunk}${chunk}not-hex\r\n`);
-    const response = await client.readResponse();
-    expect(response.status).toBe(413);
-    expect(refused).toEqual([413]);
     await client.closed;
   });
 
