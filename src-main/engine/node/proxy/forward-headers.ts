@@ -32,7 +32,7 @@ const DROPPED_RESPONSE_HEADERS = new Set(['connection', 'keep-alive', 'proxy-con
  * endpoint's key in its configured style.
  */
 export function upstreamRequestHeaders(rawHeaders: readonly string[], apiKey: string, authStyle: AuthStyle): string[] {
-  const out: string[] = [];
+  const out = new Array<string>(); // not `[]`: see `ParsedHead` in http1/request-head.ts
   let connectionTokens: Set<string> | undefined;
   for (let i = 0; i < rawHeaders.length; i += 2) {
     const name = rawHeaders[i] as string;
@@ -64,7 +64,7 @@ export interface ResponseHead {
  * returns well-known names as ready-made lower-case strings.
  */
 export function clientResponseHead(raw: readonly Buffer[]): ResponseHead {
-  const headers: string[] = [];
+  const headers = new Array<string>(); // not `[]`: see `ParsedHead` in http1/request-head.ts
   let contentType: string | undefined;
   let contentEncoding: string | undefined;
   for (let i = 0; i < raw.length; i += 2) {
@@ -76,7 +76,16 @@ export function clientResponseHead(raw: readonly Buffer[]): ResponseHead {
     else if (name === 'content-encoding') contentEncoding ??= value;
     headers.push(name, value);
   }
-  return { headers, contentType, contentEncoding };
+  return new ParsedResponseHead(headers, contentType, contentEncoding);
+}
+
+/** A class and `new Array()`, not literals: see `ParsedHead` in http1/request-head.ts. */
+class ParsedResponseHead implements ResponseHead {
+  constructor(
+    readonly headers: string[],
+    readonly contentType: string | undefined,
+    readonly contentEncoding: string | undefined,
+  ) {}
 }
 
 /** A flat header list as an object with lower-case names (repeated names become arrays), for the rare paths that look values up. */
