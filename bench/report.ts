@@ -347,8 +347,9 @@ header rewriting, classification, commit, relay, request log) minus what it
 saves over the naive proxy: its own HTTP/1.1 server on \`net\` sockets
 (\`src-main/engine/node/proxy/http1/\`: no IncomingMessage or ServerResponse
 streams, each head written with its first body bytes in one buffer) and
-undici's \`dispatch()\` driven by a handler (no body stream, promise or
-AbortController per request);
+its own HTTP/1.1 upstream client (\`src-main/engine/node/proxy/upstream/\`:
+keep-alive pools per origin, a handler per request instead of a body stream,
+promise or AbortController, each request written in one buffer);
 **qcc − qcc-static-plan** is the engine on the request path (\`Engine.plan()\`
 and its \`settle()\`, \`report\` → \`recordOutcome()\` and its \`settle()\`).
 *Proxy CPU per request* shows those steps most clearly.

@@ -1,9 +1,10 @@
-import type { Dispatcher } from 'undici';
+import { Agent, type Dispatcher } from 'undici';
+import type { FailoverPolicy } from '../../../src-shared/model/policy.js';
 import type { AttemptOutcome } from '../core/outcome.js';
 import type { Prober, ProbeTarget } from '../core/ports.js';
 import { classifyResponse, describeTransportError } from './proxy/classify-response.js';
 import { upstreamRequestHeaders } from './proxy/forward-headers.js';
-import { UpstreamAgents, UpstreamTargets } from './proxy/upstream-agents.js';
+import { UpstreamTargets } from './proxy/upstream-clients.js';
 import { readCapped } from './http-util.js';
 
 /** A probe never waits longer than this for an answer, whatever the first-byte timeout says. */
@@ -47,7 +48,7 @@ interface ProbeResponse {
  * model answers. The key goes only into the auth header, never into an outcome.
  */
 export class HttpProber implements Prober {
-  private readonly agents = new UpstreamAgents();
+  private readonly agents = new ProbeAgents();
   private readonly targets = new UpstreamTargets();
   private readonly inFlight = new Set<AbortController>();
   private readonly maxTimeoutMs: number;
@@ -163,6 +164,33 @@ export class HttpProber implements Prober {
       clearTimeout(timer);
       this.inFlight.delete(controller);
     }
+  }
+}
+
+/**
+ * Keep-alive pools for probes, one per origin (undici's Agent keeps a Pool per
+ * origin). Probes are a few a minute, so they use undici's promise API; the
+ * proxy's hot path has its own client. The connect timeout is fixed per
+ * Agent, so a policy change swaps in a fresh Agent and lets the old one drain.
+ */
+class ProbeAgents {
+  private agent: Agent | null = null;
+  private connectTimeoutMs = -1;
+
+  for(policy: FailoverPolicy): Agent {
+    if (this.agent === null || policy.connect_timeout_ms !== this.connectTimeoutMs) {
+      const previous = this.agent;
+      this.connectTimeoutMs = policy.connect_timeout_ms;
+      this.agent = new Agent({ connect: { timeout: policy.connect_timeout_ms }, keepAliveTimeout: 30_000, keepAliveMaxTimeout: 600_000 });
+      void previous?.close().catch(() => undefined);
+    }
+    return this.agent;
+  }
+
+  async close(): Promise<void> {
+    const agent = this.agent;
+    this.agent = null;
+    await agent?.destroy().catch(() => undefined);
   }
 }
 

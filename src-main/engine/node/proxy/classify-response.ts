@@ -63,14 +63,21 @@ export function describeTransportError(error: unknown): string {
   const code = (error as { code?: unknown }).code;
   const message = error instanceof Error ? error.message : String(error);
   switch (code) {
+    // The proxy's upstream client (upstream/upstream-connection.ts) and undici (the prober's) say the same things.
+    case 'QCC_CONNECT_TIMEOUT':
     case 'UND_ERR_CONNECT_TIMEOUT':
       return 'connect timeout';
+    case 'QCC_HEADERS_TIMEOUT':
     case 'UND_ERR_HEADERS_TIMEOUT':
       return 'no response headers within the first-byte timeout';
+    case 'QCC_BODY_TIMEOUT':
     case 'UND_ERR_BODY_TIMEOUT':
       return 'stream idle timeout';
+    case 'QCC_CONNECTION_LOST':
     case 'UND_ERR_SOCKET':
       return `connection lost (${message})`;
+    case 'QCC_MALFORMED_RESPONSE':
+      return `malformed response (${message})`;
     case 'ECONNREFUSED':
     case 'ECONNRESET':
     case 'ENOTFOUND':

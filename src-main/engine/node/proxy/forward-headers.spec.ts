@@ -34,22 +34,18 @@ describe('upstreamRequestHeaders', () => {
 });
 
 describe('clientResponseHead', () => {
-  const raw = (...pairs: string[]) => pairs.map((text) => Buffer.from(text, 'latin1'));
-
-  it('passes rate-limit, request-id and retry headers in order (names in lower case), drops hop-by-hop ones', () => {
-    const head = clientResponseHead(
-      raw(
-        'Retry-After', '3',
-        'request-id', 'req_1',
-        'anthropic-ratelimit-requests-remaining', '10',
-        'x-should-retry', 'true',
-        'Connection', 'keep-alive',
-        'transfer-encoding', 'chunked',
-        'keep-alive', 'timeout=5',
-        'set-cookie', 'a=1',
-        'set-cookie', 'b=2',
-      ),
-    );
+  it('passes rate-limit, request-id and retry headers in order, drops hop-by-hop ones', () => {
+    const head = clientResponseHead([
+      'retry-after', '3',
+      'request-id', 'req_1',
+      'anthropic-ratelimit-requests-remaining', '10',
+      'x-should-retry', 'true',
+      'connection', 'keep-alive',
+      'transfer-encoding', 'chunked',
+      'keep-alive', 'timeout=5',
+      'set-cookie', 'a=1',
+      'set-cookie', 'b=2',
+    ]);
     expect(head.headers).toEqual([
       'retry-after', '3',
       'request-id', 'req_1',
@@ -60,25 +56,10 @@ describe('clientResponseHead', () => {
     ]);
   });
 
-  it('reports content type and encoding, and drops a chained proxy\'s x-qcc headers', () => {
-    const head = clientResponseHead(raw('Content-Type', 'text/event-stream', 'content-encoding', 'gzip', 'x-qcc-config', 'other', 'X-QCC-Attempts', '2'));
+  it("reports content type and encoding, and drops a chained proxy's x-qcc headers", () => {
+    const head = clientResponseHead(['content-type', 'text/event-stream', 'content-encoding', 'gzip', 'x-qcc-config', 'other', 'x-qcc-attempts', '2']);
     expect(head).toEqual({ headers: ['content-type', 'text/event-stream', 'content-encoding', 'gzip'], contentType: 'text/event-stream', contentEncoding: 'gzip' });
-  });
-
-  it('reads fields that are views into one received chunk, as undici hands them over', () => {
-    const chunk = Buffer.from('HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nConnection: keep-alive\r\nrequest-id: req_7\r\n\r\n', 'latin1');
-    const view = (text: string, from = 0) => {
-      const at = chunk.indexOf(text, from, 'latin1');
-      return chunk.subarray(at, at + text.length);
-    };
-    const raw = [view('Content-Type'), view('application/json'), view('Connection'), view('keep-alive'), view('request-id'), view('req_7')];
-    expect(clientResponseHead(raw)).toEqual({ headers: ['content-type', 'application/json', 'request-id', 'req_7'], contentType: 'application/json', contentEncoding: undefined });
     expect(clientResponseHead([]).headers).toEqual([]);
-  });
-
-  it('keeps header bytes as they were (latin1), so nothing is re-encoded', () => {
-    const head = clientResponseHead([Buffer.from('x-note'), Buffer.from([0x63, 0x61, 0x66, 0xe9])]);
-    expect(Buffer.from(head.headers[1] as string, 'latin1')).toEqual(Buffer.from([0x63, 0x61, 0x66, 0xe9]));
   });
 });
 

@@ -1,4 +1,3 @@
-import { util } from 'undici';
 import type { AuthStyle } from '../../../../src-shared/model/config.js';
 
 /** Hop-by-hop headers (RFC 9110 §7.6.1) and the ones the proxy itself owns. */
@@ -14,7 +13,7 @@ const DROPPED_REQUEST_HEADERS = new Set([
   'upgrade',
   'expect',
   'host',
-  // The body is replayed from memory; undici sets the length itself.
+  // The body is replayed from memory; the upstream client sets the length itself.
   'content-length',
   // The client's credential is the local proxy token: never forwarded.
   'x-api-key',
@@ -28,7 +27,7 @@ const DROPPED_RESPONSE_HEADERS = new Set(['connection', 'keep-alive', 'proxy-con
 
 /**
  * The client's headers as received (names' case, order and duplicates kept,
- * as undici's flat array), minus hop-by-hop, host and auth, plus the
+ * as a flat array), minus hop-by-hop, host and auth, plus the
  * endpoint's key in its configured style.
  */
 export function upstreamRequestHeaders(rawHeaders: readonly string[], apiKey: string, authStyle: AuthStyle): string[] {
@@ -58,20 +57,19 @@ export interface ResponseHead {
 }
 
 /**
- * Decodes undici's raw response head (names and values alternating, as bytes)
- * once into what the client gets. A flat array keeps duplicates such as
- * `set-cookie` without building an object per response; undici's name lookup
- * returns well-known names as ready-made lower-case strings.
+ * The upstream's response headers (lower-case names and values alternating)
+ * as the client gets them. A flat array keeps duplicates such as
+ * `set-cookie` without building an object per response.
  */
-export function clientResponseHead(raw: readonly Buffer[]): ResponseHead {
+export function clientResponseHead(received: readonly string[]): ResponseHead {
   const headers = new Array<string>(); // not `[]`: see `ParsedHead` in http1/request-head.ts
   let contentType: string | undefined;
   let contentEncoding: string | undefined;
-  for (let i = 0; i < raw.length; i += 2) {
-    const name = util.headerNameToString(raw[i] as Buffer);
+  for (let i = 0; i < received.length; i += 2) {
+    const name = received[i] as string;
     // Ours are set fresh for each response; a chained QCC's must not be doubled.
     if (DROPPED_RESPONSE_HEADERS.has(name) || name.startsWith('x-qcc-')) continue;
-    const value = (raw[i + 1] as Buffer).toString('latin1');
+    const value = received[i + 1] as string;
     if (name === 'content-type') contentType ??= value;
     else if (name === 'content-encoding') contentEncoding ??= value;
     headers.push(name, value);

@@ -6,7 +6,7 @@ import type { BodyListener, Http1Request } from './http1/http1-request.js';
 import type { Http1Response } from './http1/http1-response.js';
 import type { RequestError } from './http1/request-head.js';
 import { UpstreamAttempt } from './upstream-attempt.js';
-import type { UpstreamAgents, UpstreamTargets } from './upstream-agents.js';
+import type { UpstreamClients, UpstreamTargets } from './upstream-clients.js';
 
 /** What the proxy needs from the engine. */
 export interface ProxyEngine {
@@ -31,7 +31,7 @@ export interface ProxiedRequestLog {
 /** What every exchange shares with the server that accepted it. */
 export interface ExchangeContext {
   readonly engine: ProxyEngine;
-  readonly agents: UpstreamAgents;
+  readonly upstreams: UpstreamClients;
   readonly targets: UpstreamTargets;
   readonly onRequest: ((entry: ProxiedRequestLog) => void) | undefined;
 }
@@ -135,7 +135,7 @@ export class Exchange implements BodyListener {
     }
   }
 
-  /** An attempt failed inside an undici callback: move on once that callback has returned. */
+  /** An attempt failed inside an upstream client callback: move on once that callback has returned. */
   failedOver(): void {
     queueMicrotask(() => this.tryNext());
   }

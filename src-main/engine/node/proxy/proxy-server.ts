@@ -7,7 +7,7 @@ import type { Http1Request } from './http1/http1-request.js';
 import type { Http1Response } from './http1/http1-response.js';
 import type { RequestError, RequestHead } from './http1/request-head.js';
 import { Exchange, TOO_LARGE_ERROR, TOO_LARGE_MESSAGE, type ExchangeContext, type ProxiedRequestLog, type ProxyEngine } from './proxy-exchange.js';
-import { UpstreamAgents, UpstreamTargets } from './upstream-agents.js';
+import { UpstreamClients, UpstreamTargets } from './upstream-clients.js';
 
 export { asksForStream, type ProxiedRequestLog, type ProxyEngine } from './proxy-exchange.js';
 
@@ -43,7 +43,7 @@ export interface ProxyServerOptions {
  */
 export class ProxyServer {
   private readonly server: Http1Server;
-  private readonly agents = new UpstreamAgents();
+  private readonly upstreams = new UpstreamClients();
   private readonly context: ExchangeContext;
   private readonly token: Buffer;
   private readonly maxRequestBytes: number;
@@ -52,7 +52,7 @@ export class ProxyServer {
   constructor(options: ProxyServerOptions) {
     this.token = Buffer.from(options.token);
     this.maxRequestBytes = options.maxRequestBytes ?? MAX_REQUEST_BYTES;
-    this.context = { engine: options.engine, agents: this.agents, targets: new UpstreamTargets(), onRequest: options.onRequest };
+    this.context = { engine: options.engine, upstreams: this.upstreams, targets: new UpstreamTargets(), onRequest: options.onRequest };
     this.server = new Http1Server({
       handler: (req, res) => this.handle(req, res),
       refuse: (res, error, head) => this.refused(res, error, head),
@@ -102,7 +102,7 @@ export class ProxyServer {
   /** Stops accepting, ends open connections, closes upstream pools. */
   async close(): Promise<void> {
     await this.server.close();
-    await this.agents.close();
+    this.upstreams.close();
   }
 
   private handle(req: Http1Request, res: Http1Response): void {

@@ -1,4 +1,3 @@
-import type { Dispatcher } from 'undici';
 import type { AttemptOutcome } from '../../core/outcome.js';
 import type { Candidate } from '../../core/request-planner.js';
 import { anthropicErrorEvent } from './anthropic-error.js';
@@ -6,6 +5,7 @@ import { classifyResponse, describeTransportError } from './classify-response.js
 import { clientResponseHead, headerRecord, upstreamRequestHeaders, type ResponseHead } from './forward-headers.js';
 import type { Exchange } from './proxy-exchange.js';
 import { StreamTail, inspectFirstEvent, isEventStream } from './sse-inspector.js';
+import { UpstreamRequest, type UpstreamHandler } from './upstream/upstream-client.js';
 
 /**
  * A non-streaming response's headers arrive only when the whole message is
@@ -17,7 +17,7 @@ const NON_STREAMING_HEADERS_TIMEOUT_MS = 600_000;
 /** Error bodies held for "return the last upstream error as received"; more is cut. */
 const MAX_HELD_ERROR_BYTES = 64 * 1024;
 
-/** Where an attempt is: each undici callback means something different in each phase. */
+/** Where an attempt is: each client callback means something different in each phase. */
 type Phase =
   /** Request sent (or queued); no response head yet. */
   | 'waiting'
@@ -32,15 +32,15 @@ type Phase =
 const NO_HEADERS: Record<string, string> = {};
 
 /**
- * One upstream attempt as an undici dispatch handler: classify the head,
- * apply the commit rule, then relay with backpressure (undici pauses the
+ * One upstream attempt as the upstream client's handler: classify the head,
+ * apply the commit rule, then relay with backpressure (the client pauses the
  * upstream socket while `onData` returns false). No body stream, promise or
- * AbortController per request: the abort undici hands to `onConnect` is used
- * only when the client leaves or the attempt is given up.
+ * AbortController per request: the abort the client hands to `onStart` is
+ * used only when the client leaves or the attempt is given up.
  */
-export class UpstreamAttempt implements Dispatcher.DispatchHandler {
+export class UpstreamAttempt implements UpstreamHandler {
   private phase: Phase = 'waiting';
-  private abortUpstream: ((error?: Error) => void) | null = null;
+  private abortUpstream: (() => void) | null = null;
   private resumeUpstream: (() => void) | null = null;
   private onDrain: (() => void) | null = null;
   private readonly startedAt = performance.now();
@@ -67,18 +67,15 @@ export class UpstreamAttempt implements Dispatcher.DispatchHandler {
     const { endpoint } = candidate;
     const policy = exchange.policy;
     const target = exchange.context.targets.resolve(endpoint.base_url, req.url);
-    exchange.context.agents.for(policy).dispatch(
-      {
-        origin: target.origin,
-        path: target.path,
-        method: req.method as Dispatcher.HttpMethod,
-        headers: upstreamRequestHeaders(req.rawHeaders, endpoint.api_key, endpoint.auth_style),
-        body: exchange.body.length > 0 ? exchange.body : null,
-        headersTimeout: exchange.streamRequested ? policy.first_byte_timeout_ms : Math.max(policy.first_byte_timeout_ms, NON_STREAMING_HEADERS_TIMEOUT_MS),
-        bodyTimeout: policy.stream_idle_timeout_ms,
-      },
-      this,
+    const request = new UpstreamRequest(
+      req.method,
+      target.path,
+      upstreamRequestHeaders(req.rawHeaders, endpoint.api_key, endpoint.auth_style),
+      exchange.body.length > 0 ? exchange.body : null,
+      exchange.streamRequested ? policy.first_byte_timeout_ms : Math.max(policy.first_byte_timeout_ms, NON_STREAMING_HEADERS_TIMEOUT_MS),
+      policy.stream_idle_timeout_ms,
     );
+    exchange.context.upstreams.for(policy).dispatch(target.origin, request, this);
   }
 
   /** The client went away: abort upstream at once; before commit that is no one's fault. */
@@ -100,20 +97,19 @@ export class UpstreamAttempt implements Dispatcher.DispatchHandler {
     this.abortUpstream?.();
   }
 
-  onConnect(abort: (error?: Error) => void): void {
+  onStart(abort: () => void): void {
     // Cancelled while queued for a connection: stop before anything is sent.
     if (this.phase === 'done') abort();
     else this.abortUpstream = abort;
   }
 
-  onHeaders(status: number, rawHeaders: Buffer[], resume: () => void): boolean {
+  onHeaders(status: number, received: string[], resume: () => void): boolean {
     if (this.phase !== 'waiting') return false;
-    if (status < 200) return true; // 1xx: the final head follows
     try {
       this.resumeUpstream = resume;
       this.latencyMs = performance.now() - this.startedAt;
       this.status = status;
-      const head = clientResponseHead(rawHeaders);
+      const head = clientResponseHead(received);
       this.head = head;
       const verdict = classifyResponse(status, status < 400 ? NO_HEADERS : headerRecord(head.headers), Date.now());
       if (verdict.action === 'next') {
@@ -270,7 +266,7 @@ export class UpstreamAttempt implements Dispatcher.DispatchHandler {
     return this.exchange.res.write(chunk) || this.waitForDrain();
   }
 
-  /** The client is slower than the upstream: undici holds the socket until the response drains. */
+  /** The client is slower than the upstream: the upstream socket is held until the response drains. */
   private waitForDrain(): false {
     if (this.onDrain === null) {
       this.onDrain = () => this.resumeUpstream?.();
@@ -312,7 +308,7 @@ export class UpstreamAttempt implements Dispatcher.DispatchHandler {
     return false;
   }
 
-  /** QCC's own code threw inside an undici callback. */
+  /** QCC's own code threw inside a client callback. */
   private crash(error: unknown): false {
     this.abandon();
     this.exchange.crashed(error);

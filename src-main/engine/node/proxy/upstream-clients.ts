@@ -1,33 +1,27 @@
-import { Agent } from 'undici';
 import type { FailoverPolicy } from '../../../../src-shared/model/policy.js';
+import { UpstreamClient } from './upstream/upstream-client.js';
 
 /**
- * Keep-alive connection pools, one per upstream origin (undici's Agent keeps a
- * Pool per origin). The connect timeout is fixed per Agent, so a policy change
- * swaps in a fresh Agent and lets the old one drain.
+ * The upstream client for the current policy. The connect timeout is fixed
+ * per client, so a policy change swaps in a fresh client; the old one lets
+ * its requests in flight finish and closes its connections.
  */
-export class UpstreamAgents {
-  private agent: Agent | null = null;
+export class UpstreamClients {
+  private client: UpstreamClient | null = null;
   private connectTimeoutMs = -1;
 
-  for(policy: FailoverPolicy): Agent {
-    if (this.agent === null || policy.connect_timeout_ms !== this.connectTimeoutMs) {
-      const previous = this.agent;
+  for(policy: FailoverPolicy): UpstreamClient {
+    if (this.client === null || policy.connect_timeout_ms !== this.connectTimeoutMs) {
+      this.client?.close();
       this.connectTimeoutMs = policy.connect_timeout_ms;
-      this.agent = new Agent({
-        connect: { timeout: policy.connect_timeout_ms },
-        keepAliveTimeout: 30_000,
-        keepAliveMaxTimeout: 600_000,
-      });
-      void previous?.close().catch(() => undefined);
+      this.client = new UpstreamClient({ connectTimeoutMs: policy.connect_timeout_ms, idleTimeoutMs: 30_000 });
     }
-    return this.agent;
+    return this.client;
   }
 
-  async close(): Promise<void> {
-    const agent = this.agent;
-    this.agent = null;
-    await agent?.destroy().catch(() => undefined);
+  close(): void {
+    this.client?.close();
+    this.client = null;
   }
 }
 
