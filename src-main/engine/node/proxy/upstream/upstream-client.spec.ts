@@ -4,6 +4,7 @@ import { readFileSync } from 'node:fs';
 import { createServer as createHttpServer, type IncomingMessage, type RequestListener } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import { connect, createServer, type AddressInfo, type Server, type Socket } from 'node:net';
+import type { TLSSocket } from 'node:tls';
 import { Worker } from 'node:worker_threads';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { MalformedResponseError } from './response-head.js';
@@ -1397,6 +1398,19 @@ describe('UpstreamClient: TLS', () => {
     expect(big.body.toString()).toBe(`POST /big ${origin.slice('https://'.length)} ${payload.length} ${payload.subarray(0, 4).toString('hex')}`);
     expect(sockets.size).toBe(1);
     expect(client.connectionCount).toBe(1);
+  });
+
+  it('resumes the TLS session on its next connection to the origin instead of a full handshake', async () => {
+    const resumed: boolean[] = [];
+    const { origin } = await startHttpServer((req, res) => {
+      resumed.push((req.socket as TLSSocket).isSessionReused());
+      res.setHeader('connection', 'close'); // each request on a new connection
+      res.end('ok');
+    }, true);
+    const client = newClient({ tls: { ca: CERT } });
+    await fetchVia(client, origin);
+    await fetchVia(client, origin);
+    expect(resumed).toEqual([false, true]);
   });
 
   it('reports a certificate it cannot verify through onError and keeps no connection', async () => {

@@ -101,6 +101,8 @@ export class UpstreamClient {
 class OriginPool implements ConnectionOwner {
   readonly hostHeader: string;
   private readonly idle: UpstreamConnection[] = [];
+  /** The last TLS session the origin gave us: a new connection resumes it instead of a full handshake. */
+  private tlsSession: Buffer | undefined;
   open = 0;
 
   constructor(
@@ -140,10 +142,17 @@ class OriginPool implements ConnectionOwner {
     const host = url.hostname.startsWith('[') ? url.hostname.slice(1, -1) : url.hostname;
     const secure = url.protocol === 'https:';
     const port = Number(url.port) || (secure ? 443 : 80);
-    const socket = secure
-      ? connectTls({ host, port, servername: isIP(host) === 0 ? host : undefined, ALPNProtocols: ['http/1.1'], ...options.tls })
-      : connectTcp({ host, port });
+    let socket;
+    if (secure) {
+      const tls = connectTls({ host, port, servername: isIP(host) === 0 ? host : undefined, ALPNProtocols: ['http/1.1'], session: this.tlsSession, ...options.tls });
+      tls.on('session', (session: Buffer) => (this.tlsSession = session));
+      // A session from a handshake that then failed is not worth resuming.
+      tls.once('error', () => (this.tlsSession = undefined));
+      socket = tls;
+    } else socket = connectTcp({ host, port });
     socket.setNoDelay(true);
+    // Finds a dead peer under a long quiet stream, as undici did (its default: probes after 60 s idle).
+    socket.setKeepAlive(true, 60_000);
     this.open++;
     return new UpstreamConnection(socket, this, options.connectTimeoutMs, secure ? 'secureConnect' : 'connect');
   }
