@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingHttpHeaders, type IncomingMessage, type OutgoingHttpHeaders, type Server, type ServerResponse } from 'node:http';
+import { createServer as createHttpsServer, type Server as HttpsServer } from 'node:https';
 import type { Socket } from 'node:net';
 import { errorBody } from './anthropic-errors.js';
 import { CannedReply } from './canned-reply.js';
@@ -24,6 +25,8 @@ export interface FakeAnthropicOptions {
   chunkDelayMs?: number;
   /** Keep every request in `received`; default true. Turn off for benchmarks. */
   record?: boolean;
+  /** Serve HTTPS with this certificate and key, as the real API does; default plain HTTP. */
+  tls?: { cert: string | Buffer; key: string | Buffer };
 }
 
 /** One request as the fake saw it. */
@@ -79,7 +82,7 @@ function idStem(): string {
  * reproduce every upstream outcome the failover engine must handle.
  */
 export class FakeAnthropic {
-  /** Base URL, e.g. `http://127.0.0.1:54321`. */
+  /** Base URL, e.g. `http://127.0.0.1:54321` (`https:` with the `tls` option). */
   readonly url: string;
   readonly port: number;
   readonly host: string;
@@ -89,7 +92,7 @@ export class FakeAnthropic {
   /** Whether to record requests into `received`; turn off for benchmarks. */
   record: boolean;
 
-  private readonly server: Server;
+  private readonly server: Server | HttpsServer;
   private readonly apiKey: string | null;
   private readonly chunkDelayMs: number;
   private readonly reply: CannedReply;
@@ -103,11 +106,11 @@ export class FakeAnthropic {
   private faultRemaining = Infinity;
   private stopping: Promise<void> | undefined;
 
-  private constructor(server: Server, host: string, port: number, options: FakeAnthropicOptions) {
+  private constructor(server: Server | HttpsServer, host: string, port: number, options: FakeAnthropicOptions) {
     this.server = server;
     this.host = host;
     this.port = port;
-    this.url = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
+    this.url = `${options.tls ? 'https' : 'http'}://${host.includes(':') ? `[${host}]` : host}:${port}`;
     this.name = options.name ?? 'fake';
     this.apiKey = options.apiKey ?? null;
     this.chunkDelayMs = options.chunkDelayMs ?? 0;
@@ -122,12 +125,14 @@ export class FakeAnthropic {
     const chunkDelayMs = options.chunkDelayMs ?? 0;
     if (!Number.isFinite(chunkDelayMs) || chunkDelayMs < 0) throw new RangeError(`chunkDelayMs must be >= 0, got ${chunkDelayMs}`);
     const host = options.host ?? '127.0.0.1';
-    const server = createServer();
+    const server = options.tls ? createHttpsServer({ cert: options.tls.cert, key: options.tls.key }) : createServer();
     await listen(server, options.port ?? 0, host);
     const address = server.address();
     if (address === null || typeof address === 'string') throw new Error('fake-anthropic: server has no TCP address');
     const fake = new FakeAnthropic(server, host, address.port, options);
-    server.on('connection', (socket) => fake.track(socket));
+    // Over TLS the request's socket is the TLS one: track that, so faults and leak checks see the same sockets.
+    if (options.tls) server.on('secureConnection', (socket: Socket) => fake.track(socket));
+    else server.on('connection', (socket: Socket) => fake.track(socket));
     server.on('request', (req: IncomingMessage, res: ServerResponse) => fake.onRequest(req, res));
     return fake;
   }
@@ -438,7 +443,7 @@ function nextMinute(): string {
   return new Date(now - (now % 60_000) + 60_000).toISOString();
 }
 
-function listen(server: Server, port: number, host: string): Promise<void> {
+function listen(server: Server | HttpsServer, port: number, host: string): Promise<void> {
   return new Promise((resolve, reject) => {
     const onError = (error: Error): void => reject(error);
     server.once('error', onError);

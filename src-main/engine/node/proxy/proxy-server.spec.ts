@@ -114,6 +114,30 @@ describe('forwarding', () => {
   });
 });
 
+describe('HTTPS upstreams, as the real API is served', () => {
+  it('serves streaming and non-streaming requests over TLS with the endpoint key, reusing the connection', async () => {
+    h = await ProxyHarness.start([{ name: 'production', tier: 'primary', endpoints: 1, tls: true }]);
+    const upstream = h.upstream('production-0');
+    expect(upstream.url).toMatch(/^https:/);
+    const plain = await h.send();
+    expect(plain.status).toBe(200);
+    expect(JSON.parse(plain.text).content[0].text).toContain('production-0');
+    const streamed = await h.send({ stream: true });
+    expect(eventNames(streamed.text)).toEqual(['message_start', 'content_block_start', 'ping', ...Array(8).fill('content_block_delta'), 'content_block_stop', 'message_delta', 'message_stop']);
+    expect(upstream.received.map((r) => r.headers['x-api-key'])).toEqual(['sk-ant-production-0-upstream-key-000000', 'sk-ant-production-0-upstream-key-000000']);
+    expect(upstream.openSockets()).toBe(1);
+  });
+
+  it('fails over from an HTTPS endpoint whose certificate is not trusted, and says why', async () => {
+    h = await ProxyHarness.start([{ name: 'production', tier: 'primary', endpoints: 1, tls: true }, { name: 'backup', tier: 'secondary', endpoints: 1 }], {}, { upstreamTls: {} });
+    const response = await h.send();
+    expect(response.status).toBe(200);
+    expect(response.headers['x-qcc-config']).toBe('backup');
+    expect(h.upstream('production-0').received).toEqual([]);
+    expect(h.endpointHealth('production-0')?.last_error).toMatch(/SELF_SIGNED_CERT/);
+  });
+});
+
 describe('local access token', () => {
   it.each([
     ['missing', null],

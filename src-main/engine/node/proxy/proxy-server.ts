@@ -1,5 +1,6 @@
 import { timingSafeEqual } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
+import type { ConnectionOptions } from 'node:tls';
 import { CLOSE_CONNECTION, sendAnthropicError } from './anthropic-error.js';
 import { presentedToken } from './forward-headers.js';
 import { Http1Server } from './http1/http1-server.js';
@@ -32,6 +33,8 @@ export interface ProxyServerOptions {
   keepAliveTimeoutMs?: number;
   /** Time allowed for a request head to arrive once it has begun. */
   headersTimeoutMs?: number;
+  /** Extra TLS options for HTTPS upstreams, such as a private CA (tests trust their own certificate this way). */
+  upstreamTls?: ConnectionOptions;
 }
 
 /**
@@ -43,7 +46,7 @@ export interface ProxyServerOptions {
  */
 export class ProxyServer {
   private readonly server: Http1Server;
-  private readonly upstreams = new UpstreamClients();
+  private readonly upstreams: UpstreamClients;
   private readonly context: ExchangeContext;
   private readonly token: Buffer;
   private readonly maxRequestBytes: number;
@@ -52,6 +55,7 @@ export class ProxyServer {
   constructor(options: ProxyServerOptions) {
     this.token = Buffer.from(options.token);
     this.maxRequestBytes = options.maxRequestBytes ?? MAX_REQUEST_BYTES;
+    this.upstreams = new UpstreamClients(options.upstreamTls);
     this.context = { engine: options.engine, upstreams: this.upstreams, targets: new UpstreamTargets(), onRequest: options.onRequest };
     this.server = new Http1Server({
       handler: (req, res) => this.handle(req, res),

@@ -1,4 +1,5 @@
 import type { FailoverPolicy } from '../../../../src-shared/model/policy.js';
+import type { ConnectionOptions } from 'node:tls';
 import { UpstreamClient } from './upstream/upstream-client.js';
 
 /**
@@ -10,11 +11,13 @@ export class UpstreamClients {
   private client: UpstreamClient | null = null;
   private connectTimeoutMs = -1;
 
+  constructor(private readonly tls?: ConnectionOptions) {}
+
   for(policy: FailoverPolicy): UpstreamClient {
     if (this.client === null || policy.connect_timeout_ms !== this.connectTimeoutMs) {
       this.client?.close();
       this.connectTimeoutMs = policy.connect_timeout_ms;
-      this.client = new UpstreamClient({ connectTimeoutMs: policy.connect_timeout_ms, idleTimeoutMs: 30_000 });
+      this.client = new UpstreamClient({ connectTimeoutMs: policy.connect_timeout_ms, idleTimeoutMs: 30_000, tls: this.tls });
     }
     return this.client;
   }

@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { Agent, request } from 'undici';
 import type { FailoverPolicyPatch } from '../../../../../src-shared/model/policy.js';
 import type { Tier } from '../../../../../src-shared/model/tier.js';
@@ -17,7 +18,11 @@ export interface HarnessConfigSpec {
   /** Path prefix in the endpoint base URL, e.g. `/relay`. */
   prefix?: string;
   authStyle?: 'x-api-key' | 'bearer';
+  /** Serve over HTTPS with the test certificate (localhost-cert.pem here), which the proxy is told to trust. */
+  tls?: boolean;
 }
+
+const TEST_CERT = { cert: readFileSync(new URL('./localhost-cert.pem', import.meta.url)), key: readFileSync(new URL('./localhost-key.pem', import.meta.url)) };
 
 /** Real fake upstreams on loopback, a real engine, and the proxy in front of them. */
 export class ProxyHarness {
@@ -43,13 +48,14 @@ export class ProxyHarness {
       for (let i = 0; i < spec.endpoints; i++) {
         const name = `${spec.name}-${i}`;
         const key = `sk-ant-${name}-upstream-key-000000`;
-        const upstream = await FakeAnthropic.start({ name, apiKey: key });
+        const upstream = await FakeAnthropic.start({ name, apiKey: key, tls: spec.tls ? TEST_CERT : undefined });
         harness.upstreams.set(name, upstream);
         endpoints.push({ base_url: `${upstream.url}${spec.prefix ?? ''}`, api_key: key, auth_style: spec.authStyle ?? 'x-api-key' });
       }
       await harness.engine.invoke('config:add', { name: spec.name, tier: spec.tier, endpoints });
     }
-    harness.proxy = new ProxyServer({ engine: harness.engine, token: PROXY_TOKEN, onRequest: (entry) => harness.logs.push(entry), ...options });
+    const upstreamTls = configs.some((spec) => spec.tls) ? { ca: TEST_CERT.cert } : undefined;
+    harness.proxy = new ProxyServer({ engine: harness.engine, token: PROXY_TOKEN, onRequest: (entry) => harness.logs.push(entry), upstreamTls, ...options });
     await harness.proxy.listen(0);
     return harness;
   }

@@ -16,8 +16,8 @@ import { InvalidRequestError, UpstreamClient, UpstreamError, UpstreamRequest, ty
 
 vi.setConfig({ testTimeout: 5_000 });
 
-const CERT = readFileSync(new URL('./testing/localhost-cert.pem', import.meta.url));
-const KEY = readFileSync(new URL('./testing/localhost-key.pem', import.meta.url));
+const CERT = readFileSync(new URL('../testing/localhost-cert.pem', import.meta.url));
+const KEY = readFileSync(new URL('../testing/localhost-key.pem', import.meta.url));
 
 /** Undone after each test, last first. */
 const cleanups: Array<() => unknown> = [];
