@@ -8,7 +8,7 @@ export class UpstreamRequest {
     readonly method: string,
     /** Path and query, starting with `/`. */
     readonly path: string,
-    /** `[name, value, …]` as they go out; `host` and `content-length` are the client's to write. */
+    /** `[name, value, …]` as they go out; `host` and `content-length` are the client's to write. Names must be tokens (the proxy's come from its strict parser); values are checked. */
     readonly headers: readonly string[],
     readonly body: Buffer | null,
     /** From the request written to its response head complete. */
