@@ -153,9 +153,10 @@ describe('running Electron', () => {
   });
 
   it('forwards SIGTERM to Electron and exits with its code (subprocess)', async () => {
+    // The handler goes in before the first line: the test signals as soon as it reads that line.
     const electronPath = await fakeElectron(
-      `console.log('tray coming up'); console.log(${JSON.stringify(launch.READY_MARKER)});` +
-        `process.on('SIGTERM', () => { console.log('electron got SIGTERM'); process.exit(0); }); setInterval(() => {}, 1000);`,
+      `process.on('SIGTERM', () => { console.log('electron got SIGTERM'); process.exit(0); }); setInterval(() => {}, 1000);` +
+        `console.log('tray coming up'); console.log(${JSON.stringify(launch.READY_MARKER)});`,
     );
     const driver = `const m = await import(${JSON.stringify(LAUNCH_URL)});
       const run = await m.runDesktop({ plan: { electronPath: ${JSON.stringify(electronPath)}, args: [] } });
