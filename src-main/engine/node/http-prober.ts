@@ -1,11 +1,10 @@
-import { Agent, type Dispatcher } from 'undici';
-import type { FailoverPolicy } from '../../../src-shared/model/policy.js';
 import type { AttemptOutcome } from '../core/outcome.js';
 import type { Prober, ProbeTarget } from '../core/ports.js';
 import { classifyResponse, describeTransportError } from './proxy/classify-response.js';
-import { upstreamRequestHeaders } from './proxy/forward-headers.js';
-import { UpstreamTargets } from './proxy/upstream-clients.js';
-import { readCapped } from './http-util.js';
+import { headerRecord, upstreamRequestHeaders } from './proxy/forward-headers.js';
+import { UpstreamClients, UpstreamTargets } from './proxy/upstream-clients.js';
+import { UpstreamRequest } from './proxy/upstream/upstream-client.js';
+import { ProbeCall } from './probe-call.js';
 
 /** A probe never waits longer than this for an answer, whatever the first-byte timeout says. */
 export const MAX_PROBE_TIMEOUT_MS = 15_000;
@@ -48,9 +47,10 @@ interface ProbeResponse {
  * model answers. The key goes only into the auth header, never into an outcome.
  */
 export class HttpProber implements Prober {
-  private readonly agents = new ProbeAgents();
+  /** The proxy's own upstream client: probes reach endpoints exactly as requests do. */
+  private readonly upstreams = new UpstreamClients();
   private readonly targets = new UpstreamTargets();
-  private readonly inFlight = new Set<AbortController>();
+  private readonly inFlight = new Set<ProbeCall>();
   private readonly maxTimeoutMs: number;
   private readonly now: () => number;
   private closed = false;
@@ -66,10 +66,11 @@ export class HttpProber implements Prober {
   }
 
   /** Aborts probes in flight (they resolve as failures) and closes the connection pools. */
-  async close(): Promise<void> {
+  close(): Promise<void> {
     this.closed = true;
-    for (const controller of this.inFlight) controller.abort();
-    await this.agents.close();
+    for (const call of this.inFlight) call.cancel(new Error('the prober is closed'));
+    this.upstreams.close();
+    return Promise.resolve();
   }
 
   /**
@@ -121,76 +122,36 @@ export class HttpProber implements Prober {
     return verdict.action === 'next' ? verdict.outcome : otherwise();
   }
 
-  /** One request within the probe timeout; the body is always consumed or destroyed. */
-  private async send(
-    target: ProbeTarget,
-    method: Dispatcher.HttpMethod,
-    path: string,
-    body: string | null,
-    readBody: boolean,
-  ): Promise<ProbeResponse | { outcome: AttemptOutcome }> {
+  /** One request within the probe timeout; a body is read only as far as an explanation needs. */
+  private async send(target: ProbeTarget, method: string, path: string, body: string | null, readBody: boolean): Promise<ProbeResponse | { outcome: AttemptOutcome }> {
     const { endpoint, policy } = target;
     const timeoutMs = Math.min(policy.first_byte_timeout_ms, this.maxTimeoutMs);
     const { origin, path: fullPath } = this.targets.resolve(endpoint.base_url, path);
-    const controller = new AbortController();
-    const timer = setTimeout(() => controller.abort(), timeoutMs);
-    timer.unref();
-    this.inFlight.add(controller);
     const headers = ['anthropic-version', ANTHROPIC_VERSION, 'accept', 'application/json', 'user-agent', 'qcc-health-probe'];
     if (body !== null) headers.push('content-type', 'application/json');
+    const call = new ProbeCall(MAX_ERROR_BODY_BYTES);
+    let timedOut = false;
+    const timer = setTimeout(() => {
+      timedOut = true;
+      call.cancel(new Error('probe timeout'));
+    }, timeoutMs);
+    timer.unref();
+    this.inFlight.add(call);
     const started = performance.now();
     try {
-      const response = await this.agents.for(policy).request({
-        origin,
-        path: fullPath,
-        method,
-        headers: upstreamRequestHeaders(headers, endpoint.api_key, endpoint.auth_style),
-        body,
-        signal: controller.signal,
-        headersTimeout: timeoutMs,
-        bodyTimeout: timeoutMs,
-      });
-      const latencyMs = performance.now() - started;
-      const keep = readBody && response.statusCode >= 400 && !isClassifiedElsewhere(response.statusCode);
-      let text: string | null = null;
-      if (keep) text = (await readCapped(response.body, MAX_ERROR_BODY_BYTES)).toString('utf8');
-      else await discard(response.body);
-      return { status: response.statusCode, headers: response.headers, latencyMs, body: text };
+      const request = new UpstreamRequest(method, fullPath, upstreamRequestHeaders(headers, endpoint.api_key, endpoint.auth_style), body === null ? null : Buffer.from(body), timeoutMs, timeoutMs);
+      this.upstreams.for(policy).dispatch(origin, request, call);
+      const reply = await call.reply;
+      const keep = readBody && reply.status >= 400 && !isClassifiedElsewhere(reply.status);
+      return { status: reply.status, headers: headerRecord(reply.headers), latencyMs: reply.headAt - started, body: keep ? reply.body.toString('utf8') : null };
     } catch (error) {
       if (this.closed) return { outcome: { kind: 'failure', detail: 'probe cancelled: the prober is closed' } };
-      if (controller.signal.aborted || isTimeout(error)) return { outcome: { kind: 'failure', detail: `no answer within the probe timeout (${timeoutMs} ms)` } };
+      if (timedOut || isTimeout(error)) return { outcome: { kind: 'failure', detail: `no answer within the probe timeout (${timeoutMs} ms)` } };
       return { outcome: { kind: 'failure', detail: redact(describeTransportError(error), endpoint.api_key) } };
     } finally {
       clearTimeout(timer);
-      this.inFlight.delete(controller);
+      this.inFlight.delete(call);
     }
-  }
-}
-
-/**
- * Keep-alive pools for probes, one per origin (undici's Agent keeps a Pool per
- * origin). Probes are a few a minute, so they use undici's promise API; the
- * proxy's hot path has its own client. The connect timeout is fixed per
- * Agent, so a policy change swaps in a fresh Agent and lets the old one drain.
- */
-class ProbeAgents {
-  private agent: Agent | null = null;
-  private connectTimeoutMs = -1;
-
-  for(policy: FailoverPolicy): Agent {
-    if (this.agent === null || policy.connect_timeout_ms !== this.connectTimeoutMs) {
-      const previous = this.agent;
-      this.connectTimeoutMs = policy.connect_timeout_ms;
-      this.agent = new Agent({ connect: { timeout: policy.connect_timeout_ms }, keepAliveTimeout: 30_000, keepAliveMaxTimeout: 600_000 });
-      void previous?.close().catch(() => undefined);
-    }
-    return this.agent;
-  }
-
-  async close(): Promise<void> {
-    const agent = this.agent;
-    this.agent = null;
-    await agent?.destroy().catch(() => undefined);
   }
 }
 
@@ -200,18 +161,8 @@ function isClassifiedElsewhere(status: number): boolean {
 
 function isTimeout(error: unknown): boolean {
   const code = (error as { code?: unknown } | null)?.code;
-  return code === 'UND_ERR_HEADERS_TIMEOUT' || code === 'UND_ERR_BODY_TIMEOUT';
+  return code === 'QCC_HEADERS_TIMEOUT' || code === 'QCC_BODY_TIMEOUT';
 }
-
-/** Drains a body we do not need, so the connection goes back to the pool; a broken one is destroyed. */
-async function discard(body: Dispatcher.ResponseData['body']): Promise<void> {
-  try {
-    await body.dump({ limit: MAX_ERROR_BODY_BYTES });
-  } catch {
-    body.destroy();
-  }
-}
-
 
 /** The `error.message` of an Anthropic-format error body (or the start of any other body), key removed, kept short. */
 function errorMessageOf(text: string, apiKey: string): string {
