@@ -114,10 +114,6 @@ export class UpstreamConnection {
     socket.on('close', () => this.fail(new UpstreamError('QCC_CONNECTION_LOST', 'the upstream closed the connection')));
   }
 
-  get idle(): boolean {
-    return this.state === 'idle';
-  }
-
   /**
    * Sends `request` as `frame` (its head, with the body in it when small)
    * and `bigBody` (a body too big to copy, or null); `handler` hears how it
